@@ -1,0 +1,142 @@
+"""Separate a page-text dump's article from its site chrome, and recover the header's metadata.
+
+A dump has one block of the page per line: menus and calls to action, then a header (title,
+caption, date, byline), the body, and often a footer. The header ends at the first line that reads
+like prose; lines before it are metadata or chrome, lines after it are body unless they are chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.clean.dates import parse_date_line
+from pipeline.clean.unicode import normalise_line, repair, split_lines
+from pipeline.document import RemovedLine
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ENDS_LIKE_PROSE = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’]$")
+_NAVIGATION = {
+    "navigation", "menu", "main menu", "home", "search", "skip to content", "skip to main content", "share",
+    "share this", "share this article", "tweet", "print", "email", "e-mail", "subscribe", "log in", "login",
+    "sign in", "sign up", "register", "advertisement", "advertising", "sponsored", "related", "related articles",
+    "related posts", "read more", "more", "comments", "leave a comment", "next", "previous", "next post",
+    "previous post", "back to top", "close", "facebook", "twitter", "linkedin", "whatsapp", "telegram", "reddit",
+    "pinterest", "copy link", "newsletter", "tags", "topics", "categories", "you may also like", "trending",
+    "most popular", "most read", "latest news", "top stories", "toggle navigation", "open menu", "close menu",
+}
+_CALL_TO_ACTION = re.compile(
+    r"\b(join|follow|subscribe|sign up|like|download|get)\b.{0,60}\b(channel|newsletter|us on|our page|"
+    r"telegram|twitter|facebook|instagram|youtube|whatsapp|updates|our app|notifications|podcast)\b"
+    r"|\bclick here\b|\bsupport (our|independent) journalism\b|\bwe use cookies\b|\bcookie (policy|settings)\b"
+    r"|\ball rights reserved\b|^©|\bcopyright ©|\bterms (of use|and conditions)\b|\bprivacy policy\b",
+    re.IGNORECASE,
+)
+_CREDIT_IN_PARENS = re.compile(r"^(?P<caption>.*\S)\s*\((?P<credit>[^()]{2,80})\)$")
+_CREDIT_WORDS = re.compile(
+    r"/|\b(photo|image|picture|credit|courtesy|file|getty|reuters|afp|ap|epa|shutterstock|released|"
+    r"handout|pool|via)\b",
+    re.IGNORECASE,
+)
+_CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
+_BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
+_CTA_MAX_WORDS = 25
+_PROSE_MIN_WORDS = 8
+
+
+@dataclass
+class CleanedPage:
+    paragraphs: list[str]
+    removed: list[RemovedLine]
+    title: str | None = None
+    published_date: str | None = None
+    image_caption: str | None = None
+    image_credit: str | None = None
+
+
+def word_count(line: str) -> int:
+    return len(_WORD.findall(line))
+
+
+def chrome_reason(line: str) -> str | None:
+    """Why a line is site chrome wherever it stands, or None."""
+    words = word_count(line)
+    if words == 0:
+        return "no_words"
+    if line.lower().strip(" :|»›>-–—•·") in _NAVIGATION:
+        return "navigation"
+    if words <= _CTA_MAX_WORDS and _CALL_TO_ACTION.search(line):
+        return "call_to_action"
+    return None
+
+
+def reads_like_prose(line: str) -> bool:
+    return word_count(line) >= _PROSE_MIN_WORDS and bool(_ENDS_LIKE_PROSE.search(line))
+
+
+def split_caption(line: str) -> tuple[str, str | None] | None:
+    """(caption, credit) if the line is an image caption such as 'Parade in 2013 (URI Tours / Released)'."""
+    match = _CREDIT_IN_PARENS.match(line)
+    if match and _CREDIT_WORDS.search(match["credit"]) and not _ENDS_LIKE_PROSE.search(match["caption"]):
+        return match["caption"].strip(), match["credit"].strip()
+    if _CREDIT_PREFIX.match(line):
+        return _CREDIT_PREFIX.sub("", line).strip(), None
+    return None
+
+
+def clean_page_dump(raw_text: str) -> CleanedPage:
+    lines = [normalise_line(line) for line in split_lines(repair(raw_text))]
+    numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
+    body_start = next(
+        (i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)),
+        len(numbered),
+    )
+    page = CleanedPage(paragraphs=[], removed=[])
+    title_candidates: list[tuple[int, str]] = []
+
+    for number, line in numbered[:body_start]:
+        reason = chrome_reason(line)
+        if reason is None and page.published_date is None and (date := parse_date_line(line)):
+            page.published_date, reason = date[0], "published_date"
+        elif reason is None and parse_date_line(line):
+            reason = "date_line"
+        elif reason is None and page.image_caption is None and (caption := split_caption(line)):
+            page.image_caption, page.image_credit = caption
+            reason = "image_caption"
+        elif reason is None and _BYLINE.match(line) and word_count(line) <= 10:
+            reason = "byline"
+        if reason is None:
+            title_candidates.append((number, line))
+        else:
+            page.removed.append(RemovedLine(number, line, reason))
+
+    title_number = _pick_title(title_candidates)
+    for number, line in title_candidates:
+        if number == title_number:
+            page.title = line
+            page.removed.append(RemovedLine(number, line, "title"))
+        elif body_start == len(numbered):
+            page.paragraphs.append(line)  # no prose at all: keep the text rather than lose it
+        else:
+            page.removed.append(RemovedLine(number, line, "header"))
+
+    body = numbered[body_start:]
+    last_prose = max((i for i, (_, line) in enumerate(body) if _ENDS_LIKE_PROSE.search(line)), default=-1)
+    for i, (number, line) in enumerate(body):
+        reason = chrome_reason(line)
+        if reason is None and i > last_prose:
+            reason = "footer"
+        if reason is None:
+            page.paragraphs.append(line)
+        else:
+            page.removed.append(RemovedLine(number, line, reason))
+    page.removed.sort(key=lambda removed: removed.line_number)
+    return page
+
+
+def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
+    """The longest header line of a few words or more; the first one wins a tie."""
+    usable = [(word_count(line), -number, number) for number, line in candidates if 2 <= word_count(line) <= 40]
+    if not usable:
+        return candidates[0][0] if candidates else None
+    return max(usable)[2]

@@ -1,0 +1,98 @@
+"""The dataset card (README.md): YAML that `datasets` reads to find the configs, and a body for people."""
+
+from __future__ import annotations
+
+import pyarrow as arrow
+import yaml
+
+from pipeline.publish.parquet import hf_features
+from pipeline.schemas import TABLE_DESCRIPTIONS
+
+DEFAULT_TABLE = "documents"
+
+
+def size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+        if n < limit:
+            return label
+    return "10M<n<100M"
+
+
+def _features(schema: arrow.Schema) -> list[dict]:
+    features = hf_features(schema)["info"]["features"]
+    out = []
+    for name, feature in features.items():
+        if feature.get("_type") == "Value":
+            out.append({"name": name, "dtype": feature["dtype"]})
+        else:
+            out.append({"name": name, "list": {"dtype": feature.get("feature", {}).get("dtype", "string")}})
+    return out
+
+
+def render_card(dataset: str, version: str, pretty_name: str, license: str, languages: list[str],
+                tables: dict[str, arrow.Table], counts: dict[str, int], build_note: str) -> str:
+    names = [DEFAULT_TABLE] + sorted(name for name in tables if name != DEFAULT_TABLE)
+    meta = {
+        "pretty_name": pretty_name,
+        "license": license,
+        "language": languages or ["en"],
+        "size_categories": [size_category(tables[DEFAULT_TABLE].num_rows)],
+        "task_categories": ["text-generation", "text-classification", "token-classification"],
+        "tags": ["news", "broadsheet"],
+        "configs": [
+            {"config_name": name, **({"default": True} if name == DEFAULT_TABLE else {}),
+             "data_files": [{"split": "train", "path": f"{name}/train-*.parquet"}]}
+            for name in names
+        ],
+        "dataset_info": [
+            {"config_name": name, "features": _features(tables[name].schema),
+             "splits": [{"name": "train", "num_examples": tables[name].num_rows}]}
+            for name in names
+        ],
+    }
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    rows = "\n".join(f"| `{name}` | {tables[name].num_rows} | {TABLE_DESCRIPTIONS.get(name, '')} |" for name in names)
+    columns = "\n".join(
+        f"- **{name}**: " + ", ".join(f"`{field.name}` ({field.type})" for field in tables[name].schema)
+        for name in names
+    )
+    return f"""---
+{header}---
+
+# {pretty_name} — {dataset} {version}
+
+Built by [Broadsheet](https://pypi.org/project/broadsheet/): cleaned, segmented and validated news text.
+{counts.get('inputs', 0)} input records: {counts.get('published', 0)} published, \
+{counts.get('quarantined', 0)} quarantined, {counts.get('duplicates', 0)} exact duplicates.
+
+## Tables (configs)
+
+| config | rows | what it holds |
+|---|---|---|
+{rows}
+
+All offsets (`start`, `end`) are character offsets into `documents.text`: `text[start:end]` is the span.
+
+## Columns
+
+{columns}
+
+## How it was built
+
+{build_note}
+
+## How to load it
+
+```python
+from datasets import load_dataset
+docs = load_dataset("path/to/{dataset}/{version}", "documents", split="train")
+sentences = load_dataset("path/to/{dataset}/{version}", "sentences", split="train")
+```
+
+```python
+import pandas as pd, duckdb
+df = pd.read_parquet("path/to/{dataset}/{version}/documents")
+duckdb.sql("select title, n_words from 'path/to/{dataset}/{version}/documents/*.parquet'")
+```
+"""

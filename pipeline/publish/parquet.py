@@ -1,0 +1,55 @@
+"""Parquet written for readers and for the Hub: deterministic bytes, zstd, page index, sorted rows."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pyarrow as arrow
+import pyarrow.parquet as pq
+
+ROW_GROUP_BYTES = 100 * 1024 * 1024  # uncompressed, as the Hub recommends
+FILE_BYTES = 500 * 1024 * 1024
+
+
+def hf_features(schema: arrow.Schema) -> dict:
+    """`datasets.Features` as JSON, stored under the b"huggingface" key so types round-trip."""
+
+    def feature(dtype: arrow.DataType) -> dict:
+        if arrow.types.is_list(dtype) or arrow.types.is_large_list(dtype):
+            return {"feature": feature(dtype.value_type), "_type": "List"}
+        if arrow.types.is_struct(dtype):
+            return {field.name: feature(field.type) for field in dtype}
+        name = "string" if arrow.types.is_string(dtype) or arrow.types.is_large_string(dtype) else str(dtype)
+        return {"dtype": name, "_type": "Value"}
+
+    return {"info": {"features": {field.name: feature(field.type) for field in schema}}}
+
+
+def with_metadata(table: arrow.Table, description: str) -> arrow.Table:
+    metadata = {b"huggingface": json.dumps(hf_features(table.schema), sort_keys=True).encode(),
+                b"broadsheet": json.dumps({"description": description}).encode()}
+    return table.replace_schema_metadata(metadata)
+
+
+def write_table_files(table: arrow.Table, folder: Path, sort_keys: list[str], description: str,
+                      split: str = "train", max_file_bytes: int = FILE_BYTES) -> list[Path]:
+    """Sort, split into `{split}-0000i-of-0000N.parquet` files under the size limit, and write them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = with_metadata(table.sort_by([(key, "ascending") for key in sort_keys]), description)
+    n_files = max(1, math.ceil(table.nbytes / max_file_bytes))
+    rows_per_file = max(1, math.ceil(table.num_rows / n_files)) if table.num_rows else 1
+    bytes_per_row = table.nbytes / table.num_rows if table.num_rows else 1
+    row_group_rows = max(1000, int(ROW_GROUP_BYTES / max(bytes_per_row, 1)))
+    paths = []
+    for i in range(n_files):
+        path = folder / f"{split}-{i:05d}-of-{n_files:05d}.parquet"
+        part = table.slice(i * rows_per_file, rows_per_file)
+        pq.write_table(
+            part, path, compression="zstd", compression_level=3, row_group_size=row_group_rows,
+            write_statistics=True, write_page_index=True, use_content_defined_chunking=True,
+            sorting_columns=[pq.SortingColumn(part.schema.get_field_index(sort_keys[0]))],
+        )
+        paths.append(path)
+    return paths

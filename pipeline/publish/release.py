@@ -1,0 +1,133 @@
+"""Assemble a release from finished shards: write, audit, then make it visible in one rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as arrow
+import pyarrow.compute as pc
+
+import pipeline
+from pipeline.config import BuildConfig
+from pipeline.publish import versions
+from pipeline.publish.card import render_card
+from pipeline.publish.lock import output_lock
+from pipeline.publish.manifest import (
+    content_fingerprint,
+    created_timestamp,
+    describe_files,
+    schema_of,
+    write_sha256sums,
+)
+from pipeline.publish.parquet import write_table_files
+from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
+from pipeline.shards import ShardSummary, read_shard_table
+from pipeline.sources import InputFile
+
+RELEASE_TABLES = ("documents", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine")
+CHILD_TABLES = ("paragraphs", "sentences", "removed_lines")
+
+
+class ReleaseExistsError(RuntimeError):
+    pass
+
+
+@dataclass
+class PublishResult:
+    dataset: str
+    version: str | None
+    path: str | None
+    published: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
+    """Concatenate shard tables in input order; a document already seen in an earlier shard is a duplicate."""
+    parts: dict[str, list[arrow.Table]] = {name: [] for name in RELEASE_TABLES}
+    seen: dict[str, str] = {}  # doc_id -> kept source_path
+    for summary in sorted(summaries, key=lambda s: s.index):
+        docs = read_shard_table(summary, "documents")
+        repeated = [(d, p) for d, p in zip(docs["doc_id"].to_pylist(), docs["source_path"].to_pylist(), strict=True)
+                    if d in seen]
+        if repeated:
+            parts["duplicates"].append(arrow.Table.from_pylist(
+                [{"doc_id": d, "source_path": p, "duplicate_of": d, "kept_source_path": seen[d],
+                  "method": "exact_bytes"} for d, p in repeated], schema=ARROW_SCHEMAS["duplicates"]))
+        drop = arrow.array([d for d, _ in repeated], arrow.string())
+        for name in RELEASE_TABLES:
+            table = docs if name == "documents" else read_shard_table(summary, name)
+            if name in ("documents", *CHILD_TABLES) and repeated:
+                table = table.filter(pc.invert(pc.is_in(table["doc_id"], drop)))
+            parts[name].append(table.cast(ARROW_SCHEMAS[name]))
+        seen.update(zip(docs["doc_id"].to_pylist(), docs["source_path"].to_pylist(), strict=True))
+    return {name: arrow.concat_tables(tables) if tables else ARROW_SCHEMAS[name].empty_table()
+            for name, tables in parts.items()}
+
+
+def publish_release(summaries: list[ShardSummary], output: str | Path, config: BuildConfig,
+                    inputs: list[InputFile], version: str | None = None) -> PublishResult:
+    dataset_dir = Path(output) / config.dataset_name
+    dataset_dir.mkdir(parents=True, exist_ok=True)
+    with output_lock(dataset_dir):
+        return _publish_locked(summaries, dataset_dir, config, inputs, version)
+
+
+def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
+    tables = merge_shards(summaries)
+    counts = {
+        "inputs": sum(s.inputs for s in summaries),
+        "published": tables["documents"].num_rows,
+        "quarantined": tables["quarantine"].num_rows,
+        "duplicates": tables["duplicates"].num_rows,
+    }
+    if counts["inputs"] != counts["published"] + counts["quarantined"] + counts["duplicates"]:
+        raise RuntimeError(f"the books do not balance: {counts}")
+
+    staging = dataset_dir / f".staging-{uuid.uuid4().hex[:12]}"
+    try:
+        paths = []
+        for name in RELEASE_TABLES:
+            paths += write_table_files(tables[name], staging / name, SORT_KEYS[name], TABLE_DESCRIPTIONS[name])
+        files = describe_files(staging, paths)
+        fingerprint = content_fingerprint(files)
+        parent = versions.latest_version(dataset_dir)
+        if version is None and parent is not None:
+            if versions.read_manifest(dataset_dir / parent).get("content_fingerprint") == fingerprint:
+                shutil.rmtree(staging)
+                return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
+                                     f"nothing changed since {parent}: no new release")
+        version = version or versions.bump(parent, "minor")
+        versions.parse(version)
+        target = dataset_dir / version
+        if target.exists():
+            raise ReleaseExistsError(f"release {target} already exists; releases are immutable")
+
+        languages = sorted({lang for lang in tables["documents"]["language"].to_pylist() if lang}) or ["en"]
+        note = (f"broadsheet {pipeline.__version__}, settings fingerprint {config.fingerprint()}, "
+                f"{len(inputs)} input files in {len(summaries)} shards.")
+        (staging / "README.md").write_text(render_card(
+            config.dataset_name, version, config.pretty_name, config.license, languages, tables, counts, note))
+        manifest = {
+            "dataset": config.dataset_name, "version": version, "parent_version": parent,
+            "created": created_timestamp(), "code_version": pipeline.__version__,
+            "config": config.to_dict(), "config_fingerprint": config.fingerprint(),
+            "content_fingerprint": fingerprint, "counts": counts,
+            "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
+                       for name in RELEASE_TABLES},
+            "files": files,
+            "inputs": [{"path": i.relative_path, "sha256": i.sha256, "bytes": i.size} for i in inputs],
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        write_sha256sums(staging)
+        os.rename(staging, target)  # atomic on one file system: the release appears complete or not at all
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    versions.point_latest(dataset_dir, version)
+    return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}")
