@@ -33,6 +33,8 @@ def _features(schema: arrow.Schema) -> list[dict]:
 def render_card(dataset: str, version: str, pretty_name: str, license: str, languages: list[str],
                 tables: dict[str, arrow.Table], counts: dict[str, int], build_note: str) -> str:
     names = [DEFAULT_TABLE] + sorted(name for name in tables if name != DEFAULT_TABLE)
+    # `datasets` cannot load a config with no rows, so empty tables are listed in the body only.
+    loadable = [name for name in names if tables[name].num_rows or name == DEFAULT_TABLE]
     meta = {
         "pretty_name": pretty_name,
         "license": license,
@@ -43,12 +45,13 @@ def render_card(dataset: str, version: str, pretty_name: str, license: str, lang
         "configs": [
             {"config_name": name, **({"default": True} if name == DEFAULT_TABLE else {}),
              "data_files": [{"split": "train", "path": f"{name}/train-*.parquet"}]}
-            for name in names
+            for name in loadable
         ],
         "dataset_info": [
             {"config_name": name, "features": _features(tables[name].schema),
-             "splits": [{"name": "train", "num_examples": tables[name].num_rows}]}
-            for name in names
+             "splits": [{"name": "train", "num_bytes": tables[name].nbytes,
+                         "num_examples": tables[name].num_rows}]}
+            for name in loadable
         ],
     }
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
@@ -71,6 +74,9 @@ Built by [Broadsheet](https://pypi.org/project/broadsheet/): cleaned, segmented 
 | config | rows | what it holds |
 |---|---|---|
 {rows}
+
+Tables with no rows in this release ({", ".join(f"`{n}`" for n in names if n not in loadable) or "none"}) \
+are written as empty Parquet files but not declared as configs, because `datasets` cannot load an empty config.
 
 All offsets (`start`, `end`) are character offsets into `documents.text`: `text[start:end]` is the span.
 

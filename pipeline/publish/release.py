@@ -97,11 +97,12 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
         parent = versions.latest_version(dataset_dir)
-        if version is None and parent is not None:
-            if versions.read_manifest(dataset_dir / parent).get("content_fingerprint") == fingerprint:
-                shutil.rmtree(staging)
-                return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
-                                     f"nothing changed since {parent}: no new release")
+        unchanged = parent is not None and (
+            versions.read_manifest(dataset_dir / parent).get("content_fingerprint") == fingerprint)
+        if version is None and unchanged:
+            shutil.rmtree(staging)
+            return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
+                                 f"nothing changed since {parent}: no new release")
         version = version or versions.bump(parent, "minor")
         versions.parse(version)
         target = dataset_dir / version

@@ -1,6 +1,6 @@
 """Sources: find input files and turn their bytes into documents (or rejections)."""
 
-from pipeline.sources.discover import InputFile, discover_inputs
+from pipeline.sources.discover import InputFile, count_inputs, discover_inputs
 from pipeline.sources.text import read_text_file
 
-__all__ = ["InputFile", "discover_inputs", "read_text_file"]
+__all__ = ["InputFile", "count_inputs", "discover_inputs", "read_text_file"]

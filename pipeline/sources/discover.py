@@ -7,8 +7,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-TEXT_SUFFIXES = {".txt", ".text", ""}
-
 
 @dataclass(frozen=True)
 class InputFile:
@@ -31,26 +29,34 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _walk(inputs: list[str | Path]):
+    for raw in inputs:
+        root = Path(raw).expanduser().resolve()
+        if not root.exists():
+            raise FileNotFoundError(f"input {raw}: no such file or directory")
+        if root.is_file():
+            yield root, root
+            continue
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                if not name.startswith(".") and path.is_file():
+                    yield path, root
+
+
+def count_inputs(inputs: list[str | Path]) -> int:
+    """How many files a build will read, without reading them."""
+    return sum(1 for _ in _walk(inputs))
+
+
 def discover_inputs(inputs: list[str | Path]) -> list[InputFile]:
     """Every regular file under the inputs (hidden files and folders skipped), sorted by relative path.
 
     Symlinked folders are not followed, so a symlink loop cannot hang a run.
     """
     found: dict[str, InputFile] = {}
-    for raw in inputs:
-        root = Path(raw).expanduser().resolve()
-        if not root.exists():
-            raise FileNotFoundError(f"input {raw}: no such file or directory")
-        if root.is_file():
-            item = InputFile.from_path(root, root)
-            found.setdefault(item.relative_path, item)
-            continue
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                path = Path(folder) / name
-                if name.startswith(".") or not path.is_file():
-                    continue
-                item = InputFile.from_path(path, root)
-                found.setdefault(item.relative_path, item)
+    for path, root in _walk(inputs):
+        item = InputFile.from_path(path, root)
+        found.setdefault(item.relative_path, item)
     return [found[key] for key in sorted(found)]

@@ -1,0 +1,1 @@
+"""Prefect 3 orchestration of the `pipeline` library: flows, tasks, schedules and the CLI."""

@@ -1,0 +1,70 @@
+"""The build flow: one task per shard of many documents, then one publish task."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+
+from prefect import flow, task
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
+from pipeline.build import work_dir_for
+from pipeline.config import BuildConfig
+from pipeline.publish import publish_release
+from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard
+from pipeline.sources import InputFile, count_inputs, discover_inputs
+
+ProgressListener = Callable[[str, int, int], None]  # (event, done, total)
+_listener: ProgressListener | None = None
+
+
+def set_progress_listener(listener: ProgressListener | None) -> None:
+    """The CLI's progress bar; a module hook because flow parameters must be serialisable."""
+    global _listener
+    _listener = listener
+
+
+def _report(event: str, done: int, total: int) -> None:
+    if _listener is not None:
+        _listener(event, done, total)
+
+
+@task(name="process-shard", retries=1, retry_delay_seconds=1)
+def process_shard_task(spec: ShardSpec, work_dir: str, config: dict) -> ShardSummary:
+    return process_shard(spec, work_dir, BuildConfig.from_dict(config))
+
+
+@task(name="publish-release")
+def publish_task(summaries: list[ShardSummary], output: str, config: dict, files: list[InputFile],
+                 version: str | None) -> dict:
+    return asdict(publish_release(summaries, output, BuildConfig.from_dict(config), files, version))
+
+
+@flow(name="broadsheet-build", log_prints=False)
+def build_flow(inputs: list[str], output: str, config: dict | None = None, version: str | None = None) -> dict:
+    cfg = BuildConfig.from_dict(config or {})
+    files = discover_inputs(inputs)
+    shards = plan_shards(files, cfg)
+    work_dir = str(work_dir_for(output, cfg))
+    _report("shards", 0, len(shards))
+    futures = [process_shard_task.submit(spec, work_dir, cfg.to_dict()) for spec in shards]
+    summaries = []
+    for done, future in enumerate(as_completed(futures), start=1):
+        summaries.append(future.result())
+        _report("shards", done, len(shards))
+    result = publish_task(summaries, output, cfg.to_dict(), files, version)
+    result["shards"] = len(shards)
+    result["shards_reused"] = sum(1 for s in summaries if s.reused)
+    return result
+
+
+def run_build(inputs: list[str], output: str, config: BuildConfig, version: str | None = None,
+              workers: int | None = None) -> dict:
+    """Pick a task runner for the job's size: processes pay off only with several shards."""
+    n_shards = max(1, -(-count_inputs(inputs) // config.shard_size))
+    workers = min(workers or os.cpu_count() or 1, n_shards)
+    runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version)
