@@ -42,6 +42,7 @@ _CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?
 _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
 _CTA_MAX_WORDS = 25
 _PROSE_MIN_WORDS = 8
+_TITLE_MIN_WORDS, _TITLE_MAX_WORDS = 4, 25
 
 
 @dataclass
@@ -115,17 +116,16 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
         if number == title_number:
             page.title = line
             page.removed.append(RemovedLine(number, line, "title"))
-        elif body_start == len(numbered):
-            page.paragraphs.append(line)  # no prose at all: keep the text rather than lose it
+        elif body_start == len(numbered) or (
+                title_number is not None and number > title_number and word_count(line) >= _PROSE_MIN_WORDS):
+            page.paragraphs.append(line)  # a lede without final punctuation, or a page with no prose at all
         else:
             page.removed.append(RemovedLine(number, line, "header"))
 
     body = numbered[body_start:]
-    last_prose = max((i for i, (_, line) in enumerate(body) if _ENDS_LIKE_PROSE.search(line)), default=-1)
+    footer_from = _footer_start(body)
     for i, (number, line) in enumerate(body):
-        reason = chrome_reason(line)
-        if reason is None and i > last_prose:
-            reason = "footer"
+        reason = chrome_reason(line) or ("footer" if i >= footer_from else None)
         if reason is None:
             page.paragraphs.append(line)
         else:
@@ -135,8 +135,22 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
 
 
 def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
-    """The longest header line of a few words or more; the first one wins a tie."""
+    """The first header line that reads like a headline; failing that, the longest short line."""
+    for number, line in candidates:
+        if _TITLE_MIN_WORDS <= word_count(line) <= _TITLE_MAX_WORDS:
+            return number
     usable = [(word_count(line), -number, number) for number, line in candidates if 2 <= word_count(line) <= 40]
     if not usable:
         return candidates[0][0] if candidates else None
     return max(usable)[2]
+
+
+def _footer_start(body: list[tuple[int, str]]) -> int:
+    """Index where a trailing run of short, unpunctuated lines (related links, tags) begins; len(body) if none.
+
+    A single such line is kept: it is more often the article's last line than chrome.
+    """
+    start = len(body)
+    while start > 0 and not _ENDS_LIKE_PROSE.search(body[start - 1][1]) and word_count(body[start - 1][1]) <= 15:
+        start -= 1
+    return start if len(body) - start >= 2 else len(body)

@@ -1,0 +1,51 @@
+"""Shared fixtures: paths to the shared test data and a built release of the seed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import flows.settings  # noqa: F401  (quiet Prefect defaults for every test)
+from pipeline.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = ROOT / "seeds" / "000_5203643684a7e116.txt"
+GOLD = json.loads((SHARED / "gold" / "000_5203643684a7e116.json").read_text())
+
+
+def need_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"test data missing: {path} (tests read ../shared beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    return GOLD
+
+
+@pytest.fixture(scope="session")
+def seed_release(tmp_path_factory) -> Path:
+    """The seed built once through the plain library, as other tests read it."""
+    out = tmp_path_factory.mktemp("seed-release")
+    result = build([str(SEED.parent)], str(out))
+    assert result.published
+    return Path(result.path)
+
+
+@pytest.fixture
+def mixed_inputs(tmp_path) -> Path:
+    """The seed plus the bad files a crawler leaves behind: empty, binary, and a non-UTF-8 article."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.bin").write_bytes(bytes(range(256)) * 40)
+    latin = ("Café owners in Zürich say trade is up\n\n"
+             "Owners of cafés said on Monday that trade had risen by a fifth this year, despite the rain.\n")
+    (folder / "latin1.txt").write_bytes(latin.encode("cp1252"))
+    return folder

@@ -1,0 +1,52 @@
+"""The Prefect flow and the `broadsheet` command, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from .conftest import ROOT, SEED
+
+
+@pytest.fixture(scope="module")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def test_flow_builds_mixed_inputs(prefect_harness, mixed_inputs, tmp_path):
+    from flows.build import run_build
+    from pipeline.config import BuildConfig
+
+    result = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
+    assert result["published"] and result["version"] == "0.1.0"
+    assert result["shards"] == 2
+    assert result["counts"] == {"inputs": 4, "published": 2, "quarantined": 2, "duplicates": 0}
+    again = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
+    assert not again["published"] and again["shards_reused"] == 2
+
+
+def test_cli_build_on_seed_prints_summary_without_noise(tmp_path):
+    env = {**os.environ, "COLUMNS": "120"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows", "build", str(SEED.parent), "--output", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "published" in output and "0.1.0" in output and "documents read" in output
+    assert "Traceback" not in output and "Error" not in output
+    docs = pd.read_parquet(tmp_path / "broadsheet" / "0.1.0" / "documents")
+    assert len(docs) == 1
+
+
+def test_cli_reports_missing_input_clearly(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "flows", "build", str(tmp_path / "nope")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "input not found" in proc.stderr and "nope" in proc.stderr
