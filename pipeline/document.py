@@ -44,6 +44,10 @@ class Document:
     removed: list[RemovedLine] = field(default_factory=list)
     paragraphs: list[Span] = field(default_factory=list)
     sentences: list[tuple[int, Span]] = field(default_factory=list)  # (paragraph index, span)
+    # Extension points for later steps: extra `documents` columns, and rows of per-document tables
+    # (e.g. "entities": [{...}, ...]); the Arrow schemas in schemas.py decide what is kept.
+    columns: dict[str, object] = field(default_factory=dict)
+    rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pandera.typing import Series
 
 DOC_ID = r"^[0-9a-f]{16}$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-QUARANTINE_STAGES = ["read", "clean", "segment", "validate", "publish"]
+QUARANTINE_STAGES = ["read", "clean", "segment", "enrich", "chunk", "validate", "publish"]
 REMOVAL_REASONS = [
     "navigation", "call_to_action", "no_words", "title", "header", "published_date", "date_line",
     "image_caption", "byline", "footer",
@@ -162,3 +162,12 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "duplicates": "Input records whose content is identical to a published document, and which one was kept.",
     "quarantine": "Input records that could not be published, with the stage and the reason.",
 }
+
+# Tables made per document inside a shard (documents and the tables keyed by its doc_id), and the
+# tables whose rows are spans of documents.text (checked to slice it exactly).
+SHARD_LEVEL_TABLES = ("duplicates", "quarantine")
+PER_DOCUMENT_TABLES = tuple(name for name in ARROW_SCHEMAS if name not in SHARD_LEVEL_TABLES)
+SPAN_TABLES = tuple(
+    name for name, schema in ARROW_SCHEMAS.items()
+    if name != "documents" and {"doc_id", "start", "end", "text"} <= set(schema.names)
+)

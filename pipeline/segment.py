@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import sentencex
 
+from pipeline.base import DocumentStep
 from pipeline.clean import PARAGRAPH_SEPARATOR
-from pipeline.document import Document, Rejection, Span
+from pipeline.document import Document, Span
 
 
 def paragraph_spans(text: str) -> list[Span]:
@@ -41,18 +40,16 @@ def sentence_spans(text: str, paragraph: Span, language: str = "en") -> list[Spa
     return spans
 
 
-class Segmenter:
-    """Pipeline step: fills `paragraphs` and `sentences` of each document."""
+class Segmenter(DocumentStep):
+    """Fills `paragraphs` and `sentences` of each document."""
 
     name = "segment"
 
-    def run(self, docs: Iterable[Document | Rejection]) -> Iterator[Document | Rejection]:
-        for doc in docs:
-            if isinstance(doc, Document):
-                doc.paragraphs = paragraph_spans(doc.text)
-                doc.sentences = [
-                    (index, span)
-                    for index, paragraph in enumerate(doc.paragraphs)
-                    for span in sentence_spans(doc.text, paragraph, doc.language or "en")
-                ]
-            yield doc
+    def process(self, doc: Document) -> Document:
+        doc.paragraphs = paragraph_spans(doc.text)
+        doc.sentences = [
+            (index, span)
+            for index, paragraph in enumerate(doc.paragraphs)
+            for span in sentence_spans(doc.text, paragraph, doc.language or "en")
+        ]
+        return doc

@@ -19,17 +19,15 @@ import pyarrow as arrow
 import pyarrow.parquet as pq
 
 import pipeline
-from pipeline.clean import Cleaner
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
 from pipeline.schemas import ARROW_SCHEMAS
-from pipeline.segment import Segmenter
 from pipeline.sources import InputFile, read_text_file
+from pipeline.steps import document_steps
 from pipeline.tables import documents_to_tables, rejections_to_table
 from pipeline.validate import split_valid
 
 DONE_MARKER = "_SUCCESS.json"
-TABLES = ("documents", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,9 @@ def read_inputs(files: tuple[InputFile, ...], config: BuildConfig) -> Iterator[D
 
 def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], list[Rejection], list[dict]]:
     """Read, clean and segment one shard; returns (documents, rejections, exact duplicates dropped)."""
-    stream = Segmenter().run(Cleaner(config.limits).run(read_inputs(spec.files, config)))
+    stream = read_inputs(spec.files, config)
+    for step in document_steps(config):
+        stream = step.run(stream)
     docs: dict[str, Document] = {}
     rejections: list[Rejection] = []
     duplicates: list[dict] = []

@@ -8,14 +8,16 @@ from collections.abc import Iterable
 import pyarrow as arrow
 
 from pipeline.document import Document, Rejection
-from pipeline.schemas import ARROW_SCHEMAS
+from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES
 
 _WORD = re.compile(r"\w+")
 
 
 def documents_to_tables(docs: Iterable[Document]) -> dict[str, arrow.Table]:
-    rows: dict[str, list[dict]] = {name: [] for name in ("documents", "paragraphs", "sentences", "removed_lines")}
+    rows: dict[str, list[dict]] = {name: [] for name in PER_DOCUMENT_TABLES}
     for doc in docs:
+        for name, extra in doc.rows.items():
+            rows[name].extend({"doc_id": doc.doc_id, **row} for row in extra)
         per_paragraph = [0] * len(doc.paragraphs)
         for sentence_index, (paragraph_index, span) in enumerate(doc.sentences):
             per_paragraph[paragraph_index] += 1
@@ -37,7 +39,7 @@ def documents_to_tables(docs: Iterable[Document]) -> dict[str, arrow.Table]:
             "encoding": doc.encoding, "title": doc.title, "published_date": doc.published_date,
             "image_caption": doc.image_caption, "image_credit": doc.image_credit, "language": doc.language,
             "text": doc.text, "n_chars": len(doc.text), "n_words": len(_WORD.findall(doc.text)),
-            "n_paragraphs": len(doc.paragraphs), "n_sentences": len(doc.sentences),
+            "n_paragraphs": len(doc.paragraphs), "n_sentences": len(doc.sentences), **doc.columns,
         })
     return {name: arrow.Table.from_pylist(table_rows, schema=ARROW_SCHEMAS[name])
             for name, table_rows in rows.items()}

@@ -14,10 +14,9 @@ import pandera.errors
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-from pipeline.schemas import MODELS
+from pipeline.schemas import MODELS, PER_DOCUMENT_TABLES, SPAN_TABLES
 
-SPAN_TABLES = ("paragraphs", "sentences")
-DOCUMENT_TABLES = ("documents", "paragraphs", "sentences", "removed_lines")
+DOCUMENT_TABLES = PER_DOCUMENT_TABLES
 
 
 @dataclass(frozen=True)

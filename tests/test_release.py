@@ -112,3 +112,22 @@ def test_identical_files_are_kept_once_and_listed_as_duplicates(tmp_path):
     assert len(pd.read_parquet(release / "sentences")["doc_id"].unique()) == 1
     dupes = pd.read_parquet(release / "duplicates")
     assert dupes[["source_path", "kept_source_path"]].values.tolist() == [["b.txt", "a.txt"]]
+
+
+def test_a_step_that_fails_on_one_document_quarantines_only_that_document(mixed_inputs, tmp_path, monkeypatch):
+    import pipeline.segment as segment
+
+    original = segment.paragraph_spans
+
+    def fragile(text):
+        if "Zürich" in text:
+            raise ValueError("segmenter bug")
+        return original(text)
+
+    monkeypatch.setattr(segment, "paragraph_spans", fragile)
+    result = build([str(mixed_inputs)], str(tmp_path))
+    quarantine = pd.read_parquet(Path(result.path) / "quarantine").set_index("source_path")
+    assert quarantine.loc["latin1.txt", "stage"] == "segment"
+    assert quarantine.loc["latin1.txt", "reason"] == "segment_error"
+    assert "segmenter bug" in quarantine.loc["latin1.txt", "detail"]
+    assert result.counts["published"] == 1

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
+from pipeline.base import DocumentStep
 from pipeline.clean.page_dump import clean_page_dump
 from pipeline.config import Limits
 from pipeline.document import Document, Rejection
@@ -11,21 +10,17 @@ from pipeline.document import Document, Rejection
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
-class Cleaner:
-    """Pipeline step: documents in, cleaned documents (or rejections) out."""
+class Cleaner(DocumentStep):
+    """Documents in, cleaned documents (or rejections) out."""
 
     name = "clean"
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
 
-    def run(self, docs: Iterable[Document | Rejection]) -> Iterator[Document | Rejection]:
-        for doc in docs:
-            yield doc if isinstance(doc, Rejection) else self.clean(doc)
-
-    def clean(self, doc: Document) -> Document | Rejection:
+    def process(self, doc: Document) -> Document | Rejection:
         if len(doc.raw_text) > self.limits.max_document_chars:
-            return self._reject(doc, "document_too_large",
+            return self.reject(doc, "document_too_large",
                                 f"{len(doc.raw_text)} characters, over the limit of {self.limits.max_document_chars}")
         page = clean_page_dump(doc.raw_text)
         doc.text = PARAGRAPH_SEPARATOR.join(page.paragraphs)
@@ -33,9 +28,5 @@ class Cleaner:
         doc.image_caption, doc.image_credit = page.image_caption, page.image_credit
         doc.removed = page.removed
         if len(doc.text) < self.limits.min_document_chars:
-            return self._reject(doc, "no_article", "nothing is left of the page once its chrome is removed")
+            return self.reject(doc, "no_article", "nothing is left of the page once its chrome is removed")
         return doc
-
-    def _reject(self, doc: Document, reason: str, detail: str) -> Rejection:
-        return Rejection(doc.source_path, self.name, reason, f"{doc.source_path}: {detail}",
-                         doc_id=doc.doc_id, source_sha256=doc.source_sha256)

@@ -25,12 +25,11 @@ from pipeline.publish.manifest import (
     write_sha256sums,
 )
 from pipeline.publish.parquet import write_table_files
-from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
+from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES, SORT_KEYS, TABLE_DESCRIPTIONS
 from pipeline.shards import ShardSummary, read_shard_table
 from pipeline.sources import InputFile
 
-RELEASE_TABLES = ("documents", "paragraphs", "sentences", "removed_lines", "duplicates", "quarantine")
-CHILD_TABLES = ("paragraphs", "sentences", "removed_lines")
+RELEASE_TABLES = tuple(ARROW_SCHEMAS)
 
 
 class ReleaseExistsError(RuntimeError):
@@ -62,7 +61,7 @@ def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
         drop = arrow.array([d for d, _ in repeated], arrow.string())
         for name in RELEASE_TABLES:
             table = docs if name == "documents" else read_shard_table(summary, name)
-            if name in ("documents", *CHILD_TABLES) and repeated:
+            if name in PER_DOCUMENT_TABLES and repeated:
                 table = table.filter(pc.invert(pc.is_in(table["doc_id"], drop)))
             parts[name].append(table.cast(ARROW_SCHEMAS[name]))
         seen.update(zip(docs["doc_id"].to_pylist(), docs["source_path"].to_pylist(), strict=True))

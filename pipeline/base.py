@@ -1,0 +1,32 @@
+"""The base of every per-document step: one document's failure becomes a quarantine row, not a crash."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+
+from pipeline.document import Document, Rejection
+
+
+class DocumentStep(ABC):
+    """A small class with a `run` generator (datatrove-style); subclasses write `process` for one document."""
+
+    name = "step"
+
+    def run(self, docs: Iterable[Document | Rejection]) -> Iterator[Document | Rejection]:
+        for doc in docs:
+            if isinstance(doc, Rejection):
+                yield doc
+                continue
+            try:
+                yield self.process(doc)
+            except Exception as error:  # a bug or a pathological input costs one document, not the shard
+                yield self.reject(doc, f"{self.name}_error", f"{type(error).__name__}: {error}")
+
+    @abstractmethod
+    def process(self, doc: Document) -> Document | Rejection:
+        """Return the document (changed in place or not), or a Rejection saying why it cannot go on."""
+
+    def reject(self, doc: Document, reason: str, detail: str) -> Rejection:
+        return Rejection(doc.source_path, self.name, reason, f"{doc.source_path}: {detail}",
+                         doc_id=doc.doc_id, source_sha256=doc.source_sha256)
