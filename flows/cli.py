@@ -73,6 +73,8 @@ def _print_summary(result: dict) -> None:
     counts = result["counts"]
     table = Table(title="Broadsheet build", show_header=False)
     table.add_row("documents read", str(counts["inputs"]))
+    if counts.get("carried_forward"):
+        table.add_row("kept from removed inputs", str(counts["carried_forward"]))
     table.add_row("published", str(counts["published"]))
     table.add_row("quarantined", str(counts["quarantined"]))
     table.add_row("duplicates", str(counts["duplicates"]))

@@ -16,6 +16,10 @@ class Limits:
     min_document_chars: int = 1
 
 
+# Settings that only affect how a release is assembled, not what a shard computes.
+PUBLISH_ONLY_SETTINGS = {"dataset_name", "license", "pretty_name", "retention", "shard_size"}
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     dataset_name: str = "broadsheet"
@@ -23,10 +27,12 @@ class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     license: str = "other"
     pretty_name: str = "Broadsheet news text"
+    retention: str = "keep"  # inputs gone since the last release: "keep" their rows, or "drop" them
 
     def fingerprint(self) -> str:
-        """Changes whenever a setting that affects output changes."""
-        payload = json.dumps(asdict(self), sort_keys=True).encode()
+        """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""
+        settings = {k: v for k, v in asdict(self).items() if k not in PUBLISH_ONLY_SETTINGS}
+        payload = json.dumps(settings, sort_keys=True).encode()
         return hashlib.sha256(payload).hexdigest()[:16]
 
     def to_dict(self) -> dict:

@@ -50,14 +50,28 @@ class ShardSummary:
     per_reason: dict[str, int] = field(default_factory=dict)
 
 
+def _is_boundary(item: InputFile, shard_size: int) -> bool:
+    return int(hashlib.sha256(item.relative_path.encode()).hexdigest()[:12], 16) % shard_size == 0
+
+
 def plan_shards(files: list[InputFile], config: BuildConfig) -> list[ShardSpec]:
+    """Group the (sorted) inputs into shards whose boundaries depend on file names, not positions.
+
+    A shard ends after a file whose path hash is 0 modulo `shard_size` (about `shard_size` files a
+    shard, at most twice that), so adding or removing one input changes one shard's key and every
+    other finished shard is reused: the cost of an incremental run follows what is new.
+    """
+    groups: list[list[InputFile]] = [[]]
+    for item in files:
+        groups[-1].append(item)
+        if _is_boundary(item, config.shard_size) or len(groups[-1]) >= 2 * config.shard_size:
+            groups.append([])
     shards = []
-    for index, start in enumerate(range(0, len(files), config.shard_size)):
-        chunk = tuple(files[start:start + config.shard_size])
+    for index, chunk in enumerate(group for group in groups if group):
         digest = hashlib.sha256(f"{pipeline.__version__}|{config.fingerprint()}".encode())
         for item in chunk:
             digest.update(f"|{item.relative_path}|{item.sha256}".encode())
-        shards.append(ShardSpec(index, digest.hexdigest()[:20], chunk))
+        shards.append(ShardSpec(index, digest.hexdigest()[:20], tuple(chunk)))
     return shards
 
 
@@ -97,7 +111,7 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     marker = folder / DONE_MARKER
     if marker.exists():
         summary = ShardSummary(**json.loads(marker.read_text()))
-        summary.reused = True
+        summary.index, summary.folder, summary.reused = spec.index, str(folder), True
         return summary
 
     docs, rejections, duplicates = run_steps(spec, config)

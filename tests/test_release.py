@@ -55,7 +55,7 @@ def test_loads_with_duckdb_and_polars(seed_release):
 def test_manifest_lists_inputs_files_and_schemas(seed_release):
     manifest = json.loads((seed_release / "manifest.json").read_text())
     assert manifest["version"] == "0.1.0" and manifest["parent_version"] is None
-    assert manifest["counts"] == {"inputs": 1, "published": 1, "quarantined": 0, "duplicates": 0}
+    assert manifest["counts"] == {"inputs": 1, "carried_forward": 0, "published": 1, "quarantined": 0, "duplicates": 0}
     assert manifest["inputs"][0]["path"] == SEED.name and len(manifest["inputs"][0]["sha256"]) == 64
     paths = {f["path"] for f in manifest["files"]}
     assert "documents/train-00000-of-00001.parquet" in paths
@@ -97,7 +97,7 @@ def test_bad_files_are_quarantined_and_the_books_balance(mixed_inputs, tmp_path)
     latin = docs.set_index("source_path").loc["latin1.txt"]
     assert latin["encoding"] != "utf-8" and "cafés" in latin["text"]
     counts = result.counts
-    assert counts == {"inputs": 4, "published": 2, "quarantined": 2, "duplicates": 0}
+    assert counts == {"inputs": 4, "carried_forward": 0, "published": 2, "quarantined": 2, "duplicates": 0}
     assert counts["inputs"] == counts["published"] + counts["quarantined"] + counts["duplicates"]
 
 

@@ -25,6 +25,7 @@ from pipeline.publish.manifest import (
     write_sha256sums,
 )
 from pipeline.publish.parquet import write_table_files
+from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES, SORT_KEYS, TABLE_DESCRIPTIONS
 from pipeline.shards import ShardSummary, read_shard_table
 from pipeline.sources import InputFile
@@ -69,8 +70,16 @@ def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
             for name, tables in parts.items()}
 
 
+def remove_stale_staging(dataset_dir: Path) -> None:
+    """Staging folders left by a killed build; safe to remove because the caller holds the lock."""
+    for leftover in dataset_dir.glob(".staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def publish_release(summaries: list[ShardSummary], output: str | Path, config: BuildConfig,
                     inputs: list[InputFile], version: str | None = None) -> PublishResult:
+    if config.retention not in RETENTION_POLICIES:
+        raise ValueError(f"retention must be one of {RETENTION_POLICIES}, not {config.retention!r}")
     dataset_dir = Path(output) / config.dataset_name
     dataset_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(dataset_dir):
@@ -78,15 +87,25 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
 
 
 def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
+    remove_stale_staging(dataset_dir)
     tables = merge_shards(summaries)
+    parent = versions.latest_version(dataset_dir)
+    carried = 0
+    if parent is not None and config.retention == "keep":
+        kept = carried_forward(dataset_dir / parent, {i.relative_path for i in inputs},
+                               set(tables["documents"]["doc_id"].to_pylist()))
+        carried = kept["documents"].num_rows
+        tables.update({name: arrow.concat_tables([tables[name], table]) for name, table in kept.items()})
     counts = {
         "inputs": sum(s.inputs for s in summaries),
+        "carried_forward": carried,
         "published": tables["documents"].num_rows,
         "quarantined": tables["quarantine"].num_rows,
         "duplicates": tables["duplicates"].num_rows,
     }
-    if counts["inputs"] != counts["published"] + counts["quarantined"] + counts["duplicates"]:
-        raise RuntimeError(f"the books do not balance: {counts}")
+    if counts["inputs"] + carried != counts["published"] + counts["quarantined"] + counts["duplicates"]:
+        raise RuntimeError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
+                           f"duplicates): {counts}")
 
     staging = dataset_dir / f".staging-{uuid.uuid4().hex[:12]}"
     try:
@@ -95,7 +114,6 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             paths += write_table_files(tables[name], staging / name, SORT_KEYS[name], TABLE_DESCRIPTIONS[name])
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
-        parent = versions.latest_version(dataset_dir)
         unchanged = parent is not None and (
             versions.read_manifest(dataset_dir / parent).get("content_fingerprint") == fingerprint)
         if version is None and unchanged:
