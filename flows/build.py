@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from prefect import flow, task
+from prefect.artifacts import create_table_artifact
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
 from pipeline.build import work_dir_for
@@ -58,13 +59,37 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
     result = publish_task(summaries, output, cfg.to_dict(), files, version)
     result["shards"] = len(shards)
     result["shards_reused"] = sum(1 for s in summaries if s.reused)
+    _publish_artifacts(result)
     return result
 
 
-def run_build(inputs: list[str], output: str, config: BuildConfig, version: str | None = None,
-              workers: int | None = None) -> dict:
-    """Pick a task runner for the job's size: processes pay off only with several shards."""
-    n_shards = max(1, -(-count_inputs(inputs) // config.shard_size))
+def _publish_artifacts(result: dict) -> None:
+    """What the data team sees on the flow run page in the Prefect UI."""
+    counts = result["counts"]
+    rows = [{"measure": key.replace("_", " "), "value": str(value)} for key, value in counts.items()]
+    rows += [{"measure": "shards (reused)", "value": f"{result['shards']} ({result['shards_reused']})"},
+             {"measure": "version", "value": str(result["version"])},
+             {"measure": "outcome", "value": result["message"]}]
+    create_table_artifact(key="broadsheet-build-summary", table=rows,
+                          description=f"Build of {result['dataset']}: {result['message']}")
+
+
+def choose_task_runner(n_shards: int, workers: int | None = None, dask_address: str | None = None,
+                       dask_workers: int | None = None) -> TaskRunner:
+    """Processes pay off only with several shards; Dask when asked (an existing cluster, or a local one)."""
+    if dask_address or dask_workers:
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
     workers = min(workers or os.cpu_count() or 1, n_shards)
-    runner = ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+
+
+def run_build(inputs: list[str], output: str, config: BuildConfig, version: str | None = None,
+              workers: int | None = None, dask_address: str | None = None, dask_workers: int | None = None) -> dict:
+    n_shards = max(1, -(-count_inputs(inputs) // config.shard_size))
+    runner = choose_task_runner(n_shards, workers, dask_address, dask_workers)
     return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version)

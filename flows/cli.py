@@ -38,6 +38,12 @@ def build(
         "broadsheet"),
     shard_size: Annotated[int, typer.Option(help="Input files per shard (one task run each).")] = 500,
     workers: Annotated[int | None, typer.Option(help="Parallel shard workers (default: CPU cores).")] = None,
+    dask_address: Annotated[str | None, typer.Option(help="Run shards on this Dask scheduler (tcp://HOST:PORT).")] = (
+        None),
+    dask_workers: Annotated[int | None, typer.Option(help="Start a local Dask cluster of N worker processes.")] = (
+        None),
+    retention: Annotated[str, typer.Option(help="Inputs gone since the last release: keep or drop their rows.")] = (
+        "keep"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Clean, segment, validate and publish INPUTS as a new release."""
@@ -49,7 +55,7 @@ def build(
     _quiet_prefect(verbose)
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size)
+    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)
@@ -59,7 +65,8 @@ def build(
 
         set_progress_listener(listen)
         try:
-            result = run_build(paths, str(output), config, version=version, workers=workers)
+            result = run_build(paths, str(output), config, version=version, workers=workers,
+                               dask_address=dask_address, dask_workers=dask_workers)
         except Exception as error:  # a clear one-line message, not a traceback
             progress.stop()
             console.print(f"[red]build failed:[/red] {type(error).__name__}: {error}")
@@ -83,6 +90,29 @@ def _print_summary(result: dict) -> None:
     table.add_row("path", str(result["path"] or "-"))
     console.print(table)
     console.print(result["message"])
+
+
+@app.command()
+def serve(
+    inputs: Annotated[list[Path] | None, typer.Argument(help="Files or folders to read (default: seeds/).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path(DEFAULT_OUTPUT),
+    cron: Annotated[str, typer.Option(help="When to build, as a cron expression.")] = "0 * * * *",
+    name: Annotated[str, typer.Option("--name")] = "broadsheet",
+    deployment: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "scheduled-build",
+) -> None:
+    """Serve the build flow on a schedule (needs a Prefect server: `prefect server start`)."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]error:[/red] scheduling needs a Prefect server. Start one with "
+                      "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
+        raise typer.Exit(1)
+    from flows.build import build_flow
+
+    paths = [str(p.resolve()) for p in (inputs or [Path(DEFAULT_INPUT)])]
+    config = BuildConfig(dataset_name=name)
+    build_flow.serve(name=deployment, cron=cron,
+                     parameters={"inputs": paths, "output": str(output.resolve()), "config": config.to_dict()})
 
 
 @app.command("releases")

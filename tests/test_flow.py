@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -50,3 +51,25 @@ def test_cli_reports_missing_input_clearly(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "input not found" in proc.stderr and "nope" in proc.stderr
+
+
+def test_flow_on_a_dask_local_cluster_matches_the_single_process_build(prefect_harness, tmp_path):
+    from distributed import LocalCluster
+    from prefect_dask import DaskTaskRunner
+
+    from flows.build import build_flow
+    from pipeline.build import build
+    from pipeline.config import BuildConfig
+
+    from .test_incremental import bbc_sample
+    from .test_resume import parquet_bytes
+
+    inputs = bbc_sample(tmp_path / "in", 40)
+    config = BuildConfig(shard_size=5)
+    reference = build([str(inputs)], str(tmp_path / "single"), config)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        runner = DaskTaskRunner(address=cluster.scheduler_address)
+        result = build_flow.with_options(task_runner=runner)([str(inputs)], str(tmp_path / "dask"), config.to_dict())
+    assert result["shards"] >= 2
+    assert result["counts"] == reference.counts
+    assert parquet_bytes(Path(result["path"])) == parquet_bytes(Path(reference.path))
