@@ -15,7 +15,7 @@ import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
 from pipeline.build import work_dir_for
 from pipeline.config import BuildConfig
 from pipeline.publish import publish_release
-from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard
+from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
 from pipeline.sources import InputFile, count_inputs, discover_inputs
 
 ProgressListener = Callable[[str, int, int], None]  # (event, done, total)
@@ -51,10 +51,16 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
     shards = plan_shards(files, cfg)
     work_dir = str(work_dir_for(output, cfg))
     _report("shards", 0, len(shards))
-    futures = [process_shard_task.submit(spec, work_dir, cfg.to_dict()) for spec in shards]
+    futures = {}
+    for spec in shards:
+        future = process_shard_task.submit(spec, work_dir, cfg.to_dict())
+        futures[id(future)] = (spec, future)
     summaries = []
-    for done, future in enumerate(as_completed(futures), start=1):
-        summaries.append(future.result())
+    for done, future in enumerate(as_completed([f for _, f in futures.values()]), start=1):
+        try:
+            summaries.append(future.result())
+        except Exception as error:  # retries are spent: quarantine this shard's inputs, keep the others
+            summaries.append(quarantine_shard(futures[id(future)][0], work_dir, error))
         _report("shards", done, len(shards))
     result = publish_task(summaries, output, cfg.to_dict(), files, version)
     result["shards"] = len(shards)

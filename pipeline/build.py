@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.config import BuildConfig
 from pipeline.publish import PublishResult, publish_release
-from pipeline.shards import plan_shards, process_shard
+from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
 from pipeline.sources import discover_inputs
 
 WORK_FOLDER = ".work"
@@ -21,5 +21,16 @@ def build(inputs: list[str], output: str, config: BuildConfig | None = None,
     config = config or BuildConfig()
     files = discover_inputs(inputs)
     work_dir = work_dir_for(output, config)
-    summaries = [process_shard(spec, work_dir, config) for spec in plan_shards(files, config)]
+    summaries = [process_shard_with_retry(spec, work_dir, config) for spec in plan_shards(files, config)]
     return publish_release(summaries, output, config, files, version)
+
+
+def process_shard_with_retry(spec: ShardSpec, work_dir: Path, config: BuildConfig, retries: int = 1) -> ShardSummary:
+    """Transient faults (I/O) get another try; a shard that keeps failing is quarantined, not fatal."""
+    error: Exception | None = None
+    for _ in range(retries + 1):
+        try:
+            return process_shard(spec, work_dir, config)
+        except Exception as exc:  # noqa: PERF203 (retrying is the point)
+            error = exc
+    return quarantine_shard(spec, work_dir, error)

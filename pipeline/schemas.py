@@ -12,7 +12,7 @@ from pandera.typing import Series
 
 DOC_ID = r"^[0-9a-f]{16}$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-QUARANTINE_STAGES = ["read", "clean", "segment", "enrich", "chunk", "validate", "publish"]
+QUARANTINE_STAGES = ["read", "clean", "segment", "enrich", "chunk", "validate", "shard", "publish"]
 REMOVAL_REASONS = [
     "navigation", "call_to_action", "no_words", "title", "header", "published_date", "date_line",
     "image_caption", "byline", "footer",

@@ -84,9 +84,22 @@ def read_inputs(files: tuple[InputFile, ...], config: BuildConfig) -> Iterator[D
                             f"{item.relative_path}: {type(error).__name__}: {error}", source_sha256=item.sha256)
 
 
-def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], list[Rejection], list[dict]]:
-    """Read, clean and segment one shard; returns (documents, rejections, exact duplicates dropped)."""
-    stream = read_inputs(spec.files, config)
+class _Counter:
+    """Counts the records a reader yields, independently of what the steps later do with them."""
+
+    def __init__(self, records: Iterator[Document | Rejection]) -> None:
+        self.records, self.count = records, 0
+
+    def __iter__(self) -> Iterator[Document | Rejection]:
+        for record in self.records:
+            self.count += 1
+            yield record
+
+
+def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], list[Rejection], list[dict], int]:
+    """Read and run every step on one shard: (documents, rejections, exact duplicates, records read)."""
+    counter = _Counter(read_inputs(spec.files, config))
+    stream: Iterator[Document | Rejection] = iter(counter)
     for step in document_steps(config):
         stream = step.run(stream)
     docs: dict[str, Document] = {}
@@ -102,7 +115,7 @@ def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], lis
                                "method": "exact_bytes"})
         else:
             docs[item.doc_id] = item
-    return list(docs.values()), rejections, duplicates
+    return list(docs.values()), rejections, duplicates, counter.count
 
 
 def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) -> ShardSummary:
@@ -114,7 +127,7 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
         summary.index, summary.folder, summary.reused = spec.index, str(folder), True
         return summary
 
-    docs, rejections, duplicates = run_steps(spec, config)
+    docs, rejections, duplicates, records_read = run_steps(spec, config)
     tables = documents_to_tables(docs)
     tables, failures = split_valid(tables)
     for doc in docs:
@@ -129,11 +142,32 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     for rejection in rejections:
         per_reason[rejection.reason] = per_reason.get(rejection.reason, 0) + 1
     summary = ShardSummary(
-        index=spec.index, key=spec.key, folder=str(folder),
-        inputs=tables["documents"].num_rows + len(rejections) + len(duplicates),
+        index=spec.index, key=spec.key, folder=str(folder), inputs=records_read,
         published=tables["documents"].num_rows, quarantined=len(rejections), duplicates=len(duplicates),
         per_reason=dict(sorted(per_reason.items())),
     )
+    if summary.inputs != summary.published + summary.quarantined + summary.duplicates:
+        raise RuntimeError(f"shard {spec.key}: the books do not balance: {records_read} records read, "
+                           f"{summary.published} published + {summary.quarantined} quarantined + "
+                           f"{summary.duplicates} duplicates")
+    _write_atomically(folder, tables, summary)
+    return summary
+
+
+def quarantine_shard(spec: ShardSpec, work_dir: str | Path, error: BaseException) -> ShardSummary:
+    """A shard that failed after its retries: its inputs go to quarantine with the error; other shards go on.
+
+    Written as `failed-<key>` so that a later run tries the shard again instead of reusing the failure.
+    """
+    folder = Path(work_dir) / f"failed-{spec.key}"
+    reason = f"{type(error).__name__}: {error}"[:500]
+    rejections = [Rejection(item.relative_path, "shard", "shard_failed",
+                            f"{item.relative_path}: its shard failed after retries ({reason})",
+                            source_sha256=item.sha256) for item in spec.files]
+    tables = {name: ARROW_SCHEMAS[name].empty_table() for name in ARROW_SCHEMAS}
+    tables["quarantine"] = rejections_to_table(rejections)
+    summary = ShardSummary(index=spec.index, key=spec.key, folder=str(folder), inputs=len(rejections),
+                           quarantined=len(rejections), per_reason={"shard_failed": len(rejections)})
     _write_atomically(folder, tables, summary)
     return summary
 

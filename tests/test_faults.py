@@ -1,0 +1,98 @@
+"""Faults: a failing shard, a full disk or a kill during publish, and two builds at once."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pipeline.shards as shards
+from pipeline.build import build
+from pipeline.config import BuildConfig
+from pipeline.publish.lock import OutputLockedError, output_lock
+
+from .conftest import ROOT, SEED
+from .test_incremental import bbc_sample
+
+
+def test_io_error_in_one_shard_is_retried_then_quarantined(tmp_path, monkeypatch):
+    inputs = bbc_sample(tmp_path / "in", 30)
+    original = shards.read_inputs
+    attempts = []
+
+    def flaky(files, config):
+        if any(f.relative_path == "007.txt" for f in files):
+            attempts.append(1)
+            raise OSError(errno.EIO, "Input/output error", "007.txt")
+        return original(files, config)
+
+    monkeypatch.setattr(shards, "read_inputs", flaky)
+    result = build([str(inputs)], str(tmp_path / "out"), BuildConfig(shard_size=5))
+    assert len(attempts) == 2  # tried, retried, then given up
+    quarantine = pd.read_parquet(Path(result.path) / "quarantine")
+    assert set(quarantine["reason"]) == {"shard_failed"} and "007.txt" in set(quarantine["source_path"])
+    assert "Input/output error" in quarantine["detail"].iloc[0]
+    counts = result.counts
+    assert counts["published"] == 30 - len(quarantine) and counts["inputs"] == 30
+
+
+def test_full_disk_during_publish_leaves_the_previous_release(tmp_path, monkeypatch):
+    first = build([str(SEED.parent)], str(tmp_path))
+    import pipeline.publish.release as release
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(release, "write_sha256sums", disk_full)
+    inputs = bbc_sample(tmp_path / "more", 3)
+    with pytest.raises(OSError, match="No space left"):
+        build([str(SEED.parent), str(inputs)], str(tmp_path))
+    dataset = tmp_path / "broadsheet"
+    assert (dataset / "latest").read_text().strip() == first.version
+    assert sorted(p.name for p in dataset.iterdir()) == [".work", "0.1.0", "latest"]
+
+
+KILL_DURING_PUBLISH = """
+import sys, time
+import pipeline.publish.release as release
+def slow(*a, **k):
+    print("publishing", flush=True)
+    time.sleep(60)
+release.write_sha256sums = slow
+from pipeline.build import build
+build(sys.argv[1:-1], sys.argv[-1])
+"""
+
+
+def test_kill_during_publish_leaves_the_previous_release_and_is_cleaned_up(tmp_path):
+    first = build([str(SEED.parent)], str(tmp_path))
+    inputs = bbc_sample(tmp_path / "more", 3)
+    proc = subprocess.Popen([sys.executable, "-c", KILL_DURING_PUBLISH, str(SEED.parent), str(inputs), str(tmp_path)],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "publishing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    dataset = tmp_path / "broadsheet"
+    assert (dataset / "latest").read_text().strip() == first.version
+    assert [p.name for p in dataset.glob(".staging-*")]  # the half-written release stayed hidden
+    assert not (dataset / "0.2.0").exists()
+    again = build([str(SEED.parent), str(inputs)], str(tmp_path))  # the dead build's lock is taken over
+    assert again.version == "0.2.0" and not list(dataset.glob(".staging-*"))
+
+
+def test_a_second_build_waits_for_the_lock_then_fails_clearly(tmp_path):
+    dataset = tmp_path / "broadsheet"
+    dataset.mkdir()
+    with output_lock(dataset):
+        started = time.monotonic()
+        with pytest.raises(OutputLockedError, match="being published by another build"), output_lock(
+                dataset, wait_seconds=0.5):
+            pass
+        assert time.monotonic() - started >= 0.5
