@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 
@@ -12,16 +13,20 @@ class DocumentStep(ABC):
     """A small class with a `run` generator (datatrove-style); subclasses write `process` for one document."""
 
     name = "step"
+    seconds = 0.0  # time spent in this step's `process`, for the per-stage figures of a build
 
     def run(self, docs: Iterable[Document | Rejection]) -> Iterator[Document | Rejection]:
         for doc in docs:
             if isinstance(doc, Rejection):
                 yield doc
                 continue
+            started = time.perf_counter()
             try:
-                yield self.process(doc)
+                result = self.process(doc)
             except Exception as error:  # a bug or a pathological input costs one document, not the shard
-                yield self.reject(doc, f"{self.name}_error", f"{type(error).__name__}: {error}")
+                result = self.reject(doc, f"{self.name}_error", f"{type(error).__name__}: {error}")
+            self.seconds += time.perf_counter() - started
+            yield result
 
     @abstractmethod
     def process(self, doc: Document) -> Document | Rejection:

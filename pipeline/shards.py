@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -48,6 +49,7 @@ class ShardSummary:
     duplicates: int = 0  # identical records inside this shard
     reused: bool = False
     per_reason: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, for benchmarks
 
 
 def _is_boundary(item: InputFile, shard_size: int) -> bool:
@@ -96,11 +98,14 @@ class _Counter:
             yield record
 
 
-def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], list[Rejection], list[dict], int]:
+def run_steps(spec: ShardSpec, config: BuildConfig,
+              seconds: dict[str, float] | None = None) -> tuple[list[Document], list[Rejection], list[dict], int]:
     """Read and run every step on one shard: (documents, rejections, exact duplicates, records read)."""
+    started = time.perf_counter()
     counter = _Counter(read_inputs(spec.files, config))
     stream: Iterator[Document | Rejection] = iter(counter)
-    for step in document_steps(config):
+    steps = document_steps(config)
+    for step in steps:
         stream = step.run(stream)
     docs: dict[str, Document] = {}
     rejections: list[Rejection] = []
@@ -115,6 +120,10 @@ def run_steps(spec: ShardSpec, config: BuildConfig) -> tuple[list[Document], lis
                                "method": "exact_bytes"})
         else:
             docs[item.doc_id] = item
+    if seconds is not None:
+        step_seconds = {step.name: step.seconds for step in steps}
+        seconds["read"] = time.perf_counter() - started - sum(step_seconds.values())
+        seconds.update(step_seconds)
     return list(docs.values()), rejections, duplicates, counter.count
 
 
@@ -127,9 +136,14 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
         summary.index, summary.folder, summary.reused = spec.index, str(folder), True
         return summary
 
-    docs, rejections, duplicates, records_read = run_steps(spec, config)
+    seconds: dict[str, float] = {}
+    docs, rejections, duplicates, records_read = run_steps(spec, config, seconds)
+    started = time.perf_counter()
     tables = documents_to_tables(docs)
+    seconds["tables"] = time.perf_counter() - started
+    started = time.perf_counter()
     tables, failures = split_valid(tables)
+    seconds["validate"] = time.perf_counter() - started
     for doc in docs:
         if doc.doc_id in failures:
             detail = "; ".join(sorted({failure.describe() for failure in failures[doc.doc_id]}))
@@ -144,13 +158,15 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     summary = ShardSummary(
         index=spec.index, key=spec.key, folder=str(folder), inputs=records_read,
         published=tables["documents"].num_rows, quarantined=len(rejections), duplicates=len(duplicates),
-        per_reason=dict(sorted(per_reason.items())),
+        per_reason=dict(sorted(per_reason.items())), seconds=seconds,
     )
     if summary.inputs != summary.published + summary.quarantined + summary.duplicates:
         raise RuntimeError(f"shard {spec.key}: the books do not balance: {records_read} records read, "
                            f"{summary.published} published + {summary.quarantined} quarantined + "
                            f"{summary.duplicates} duplicates")
+    started = time.perf_counter()
     _write_atomically(folder, tables, summary)
+    seconds["write"] = time.perf_counter() - started
     return summary
 
 
