@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
 from pipeline.build import work_dir_for
@@ -33,9 +35,33 @@ def _report(event: str, done: int, total: int) -> None:
         _listener(event, done, total)
 
 
+# Prefect's ProcessPoolTaskRunner starts a Prefect client in every worker process, which costs tens of
+# seconds here (measured: 87 s against 35 s for 600 documents). Instead, task runs are threads that hand
+# the CPU work to one plain process pool: Prefect still sees, retries and reports every shard, and the
+# worker processes never import Prefect. On Dask the pool is absent and shards run on the Dask workers.
+_pool: ProcessPoolExecutor | None = None
+
+
+@contextmanager
+def shard_process_pool(workers: int) -> Iterator[None]:
+    global _pool
+    if workers <= 1:
+        yield
+        return
+    _pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield
+    finally:
+        _pool.shutdown(cancel_futures=True)
+        _pool = None
+
+
 @task(name="process-shard", retries=1, retry_delay_seconds=1)
 def process_shard_task(spec: ShardSpec, work_dir: str, config: dict) -> ShardSummary:
-    return process_shard(spec, work_dir, BuildConfig.from_dict(config))
+    cfg = BuildConfig.from_dict(config)
+    if _pool is None:
+        return process_shard(spec, work_dir, cfg)
+    return _pool.submit(process_shard, spec, work_dir, cfg).result()
 
 
 @task(name="publish-release")
@@ -80,9 +106,9 @@ def _publish_artifacts(result: dict) -> None:
                           description=f"Build of {result['dataset']}: {result['message']}")
 
 
-def choose_task_runner(n_shards: int, workers: int | None = None, dask_address: str | None = None,
-                       dask_workers: int | None = None) -> TaskRunner:
-    """Processes pay off only with several shards; Dask when asked (an existing cluster, or a local one)."""
+def choose_task_runner(dask_address: str | None = None, dask_workers: int | None = None,
+                       threads: int = 1) -> TaskRunner:
+    """Threads by default (the CPU work goes to the shard process pool); Dask when asked."""
     if dask_address or dask_workers:
         from prefect_dask import DaskTaskRunner
 
@@ -90,12 +116,13 @@ def choose_task_runner(n_shards: int, workers: int | None = None, dask_address: 
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
-    workers = min(workers or os.cpu_count() or 1, n_shards)
-    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    return ThreadPoolTaskRunner(max_workers=threads)
 
 
 def run_build(inputs: list[str], output: str, config: BuildConfig, version: str | None = None,
               workers: int | None = None, dask_address: str | None = None, dask_workers: int | None = None) -> dict:
     n_shards = max(1, -(-count_inputs(inputs) // config.shard_size))
-    runner = choose_task_runner(n_shards, workers, dask_address, dask_workers)
-    return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version)
+    workers = 1 if dask_address or dask_workers else min(workers or os.cpu_count() or 1, n_shards)
+    runner = choose_task_runner(dask_address, dask_workers, threads=workers)
+    with shard_process_pool(workers):
+        return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 from pipeline.config import BuildConfig
@@ -17,11 +19,17 @@ def work_dir_for(output: str | Path, config: BuildConfig) -> Path:
 
 
 def build(inputs: list[str], output: str, config: BuildConfig | None = None,
-          version: str | None = None) -> PublishResult:
+          version: str | None = None, workers: int = 1) -> PublishResult:
+    """Build a release without an orchestrator; `workers > 1` runs shards in a process pool."""
     config = config or BuildConfig()
     files = discover_inputs(inputs)
     work_dir = work_dir_for(output, config)
-    summaries = [process_shard_with_retry(spec, work_dir, config) for spec in plan_shards(files, config)]
+    specs = plan_shards(files, config)
+    if workers > 1 and len(specs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(specs))) as pool:
+            summaries = list(pool.map(process_shard_with_retry, specs, repeat(work_dir), repeat(config)))
+    else:
+        summaries = [process_shard_with_retry(spec, work_dir, config) for spec in specs]
     return publish_release(summaries, output, config, files, version)
 
 
