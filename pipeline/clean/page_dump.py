@@ -101,8 +101,9 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.published_date, reason = date[0], "published_date"
         elif reason is None and parse_date_line(line):
             reason = "date_line"
-        elif reason is None and page.image_caption is None and (caption := split_caption(line)):
-            page.image_caption, page.image_credit = caption
+        elif reason is None and (caption := split_caption(line)):
+            if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
+                page.image_caption, page.image_credit = caption
             reason = "image_caption"
         elif reason is None and _BYLINE.match(line) and word_count(line) <= 10:
             reason = "byline"
@@ -148,9 +149,15 @@ def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
 def _footer_start(body: list[tuple[int, str]]) -> int:
     """Index where a trailing run of short, unpunctuated lines (related links, tags) begins; len(body) if none.
 
-    A single such line is kept: it is more often the article's last line than chrome.
+    Chrome lines inside the run do not break it (they are removed anyway). A single short line is kept:
+    it is more often the article's last line than chrome.
     """
-    start = len(body)
-    while start > 0 and not _ENDS_LIKE_PROSE.search(body[start - 1][1]) and word_count(body[start - 1][1]) <= 15:
+    start, short_lines = len(body), 0
+    while start > 0:
+        line = body[start - 1][1]
+        if chrome_reason(line) is None:
+            if _ENDS_LIKE_PROSE.search(line) or word_count(line) > 15:
+                break
+            short_lines += 1
         start -= 1
-    return start if len(body) - start >= 2 else len(body)
+    return start if short_lines >= 2 else len(body)
