@@ -1,0 +1,74 @@
+"""Run every check on a release folder and gather one `GateReport` (what the CLI and the build call)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as arrow
+
+from pipeline.quality.config import load_rules
+from pipeline.quality.contracts import contract_checks
+from pipeline.quality.integrity import integrity_checks
+from pipeline.quality.loader import LoadedRelease, load_release
+from pipeline.quality.manifest_checks import manifest_checks
+from pipeline.quality.model import FAIL_ON, GateError, GateReport
+from pipeline.quality.rules import rule_checks
+
+ENTITY_TABLES = ("entities",)  # drawn per document in the HTML report when a release has one
+
+
+def previous_manifest(loaded: LoadedRelease) -> dict | None:
+    """The manifest of `parent_version` beside this release (staging folders sit beside releases too)."""
+    parent = loaded.manifest.get("parent_version")
+    if not parent:
+        return None
+    try:
+        return json.loads((loaded.dataset_dir / str(parent) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def release_stats(tables: dict[str, arrow.Table], manifest: dict, previous: dict | None) -> dict:
+    """The numbers the HTML report draws: small summaries, never texts."""
+    stats: dict = {"rows": {name: t.num_rows for name, t in sorted(tables.items())}}
+    docs = tables.get("documents")
+    if docs is not None and "text" in docs.column_names:
+        stats["document_lengths"] = [len(t) if t is not None else 0 for t in docs["text"].to_pylist()]
+    if docs is not None and "language" in docs.column_names:
+        stats["languages"] = dict(Counter(lang or "unknown" for lang in docs["language"].to_pylist()).most_common())
+    quarantine = tables.get("quarantine")
+    if quarantine is not None and "reason" in quarantine.column_names:
+        stats["quarantine_reasons"] = dict(Counter(quarantine["reason"].to_pylist()).most_common())
+    for name in ENTITY_TABLES:
+        table = tables.get(name)
+        if table is not None and "doc_id" in table.column_names and docs is not None:
+            per_doc = Counter(table["doc_id"].to_pylist())
+            stats["entities_per_document"] = [per_doc.get(d, 0) for d in docs["doc_id"].to_pylist()]
+    if previous is not None:
+        stats["previous"] = {
+            "version": previous.get("version"),
+            "rows": {name: info.get("rows") for name, info in sorted((previous.get("tables") or {}).items())},
+            "counts": previous.get("counts") or {},
+        }
+    stats["counts"] = manifest.get("counts") or {}
+    return stats
+
+
+def run_gate(release: str | Path, config: str | Path | None = None, fail_on: str = "error") -> GateReport:
+    """Validate the release folder `release`. Raises `GateError` only when it cannot run at all."""
+    fail_on = "warn" if fail_on == "warning" else fail_on
+    if fail_on not in FAIL_ON:
+        raise GateError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    rules = load_rules(config)  # a bad config stops before any work
+    path = Path(release)
+    loaded = load_release(path)
+    previous = previous_manifest(loaded)
+    listed = set((loaded.manifest.get("tables") or {}).keys())
+    checks = [*loaded.problems, *manifest_checks(loaded), *contract_checks(loaded.tables, listed),
+              *integrity_checks(loaded.tables), *rule_checks(loaded.tables, loaded.manifest, rules, previous)]
+    return GateReport(release=str(path), dataset=loaded.manifest.get("dataset"),
+                      version=loaded.manifest.get("version"), checks=checks, fail_on=fail_on,
+                      config_path=str(config) if config else None,
+                      stats=release_stats(loaded.tables, loaded.manifest, previous))
