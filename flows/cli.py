@@ -1,4 +1,4 @@
-"""`broadsheet`: build releases with the Prefect flow in local mode, list them."""
+"""`broadsheet`: build releases with the Prefect flow in local mode, list, validate them, export contracts."""
 
 from __future__ import annotations
 
@@ -133,6 +133,62 @@ def list_releases(
         table.add_row(version, manifest["created"], str(manifest["counts"]["published"]),
                       str(manifest["counts"]["quarantined"]), "*" if version == latest else "")
     Console().print(table)
+
+
+@app.command("validate")
+def validate(
+    release: Annotated[str | None, typer.Argument(
+        help="A release folder, a dataset folder or its `latest` file (default: the latest release of "
+             "OUTPUT/NAME).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where releases are written.")] = Path(DEFAULT_OUTPUT),
+    name: Annotated[str, typer.Option("--name", help="Dataset name.")] = "broadsheet",
+    config: Annotated[Path | None, typer.Option("--config", help="YAML rule thresholds (overlaid on the "
+                                                "defaults shipped with broadsheet).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="error | warn | never: what makes the exit code 1."
+                                         )] = "error",
+    report_json: Annotated[Path | None, typer.Option("--report-json", help="Write every check as JSON here.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here (warnings as skipped).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a static offline HTML report here.")] = None,
+    show_passed: Annotated[bool, typer.Option("--show-passed", help="List passing checks too.")] = False,
+) -> None:
+    """Validate a release: contracts, cross-table integrity, manifest, dataset rules.
+
+    Exit codes: 0 passed, 1 failed, 2 passed with warnings, 3 could not run.
+    """
+    from pipeline.quality import GateError, run_gate
+    from pipeline.quality.console import print_report
+    from pipeline.quality.html import write_html
+    from pipeline.quality.loader import resolve_release
+    from pipeline.quality.model import EXIT_NOT_RUN
+    from pipeline.quality.reports import write_json, write_junit
+
+    try:
+        path = resolve_release(release, output / name)
+        report = run_gate(path, config, fail_on)
+    except GateError as error:
+        console.print(f"[red]could not run:[/red] {error}")
+        raise typer.Exit(EXIT_NOT_RUN) from None
+    print_report(report, Console(), show_passed)
+    for target, writer in ((report_json, write_json), (junit, write_junit), (html, write_html)):
+        if target is not None:
+            console.print(f"wrote {writer(report, target)}")
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("schema")
+def schema(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
+    table: Annotated[str | None, typer.Option("--table", "-t", help="One table (default: all).")] = None,
+) -> None:
+    """Print the tables' contracts (pandera YAML/JSON), so a consumer can check their own copy."""
+    from pipeline.quality.schema_export import export_contracts
+
+    try:
+        text = export_contracts(fmt, table)
+    except (KeyError, ValueError) as error:
+        console.print(f"[red]error:[/red] {error.args[0]}")
+        raise typer.Exit(1) from None
+    typer.echo(text, nl=False)
 
 
 def main() -> None:

@@ -143,6 +143,9 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         write_sha256sums(staging)
+        from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
+
+        gate_staging(staging, dataset_dir, version)  # audit before publishing: raises if the release fails
         os.rename(staging, target)  # atomic on one file system: the release appears complete or not at all
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
