@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -54,6 +55,7 @@ def build(
         raise typer.Exit(1)
     _quiet_prefect(verbose)
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
+    _quiet_prefect(verbose)  # again: importing prefect configures its loggers (a rejected release is no traceback)
 
     config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -69,7 +71,7 @@ def build(
                                dask_address=dask_address, dask_workers=dask_workers)
         except Exception as error:  # a clear one-line message, not a traceback
             progress.stop()
-            console.print(f"[red]build failed:[/red] {type(error).__name__}: {error}")
+            console.print(f"[red]build failed:[/red] {type(error).__name__}: {escape(str(error))}")
             raise typer.Exit(1) from None
         finally:
             set_progress_listener(None)

@@ -35,6 +35,13 @@ def _doc_id(frame: pd.DataFrame, index) -> str | None:
     return None if value is None or value != value else str(value)
 
 
+def _value(case) -> str:
+    """The failing value as text; pandas reports a null as NaN, which reads better as `null`."""
+    if case is None or (isinstance(case, float) and case != case):
+        return "null"
+    return str(case)
+
+
 def _results_from_failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[CheckResult]:
     groups: dict[tuple[str, str], dict] = {}
     for case in cases.itertuples(index=False):
@@ -55,17 +62,22 @@ def _results_from_failures(name: str, frame: pd.DataFrame, cases: pd.DataFrame) 
         row_key = index if index is not None and index == index else f"case-{group['count']}"
         if row_key not in group["rows"]:
             group["count"] += 1
-            group["rows"][row_key] = Example(doc_id=_doc_id(frame, index),
-                                             value=None if case.failure_case is None else str(case.failure_case),
+            group["rows"][row_key] = Example(doc_id=_doc_id(frame, index), value=_value(case.failure_case),
                                              row=int(index) if isinstance(index, int | float) and index == index
                                              else None)
+    mistyped = {g["column"] for g in groups.values() if g["name"] == "dtype"}
     results = []
     for group in groups.values():
         column = group["column"] or ", ".join(group["columns"]) or None
         examples = list(group["rows"].values())[:5]
+        if column in mistyped and group["name"] != "dtype" and all(
+                (e.value or "").startswith("TypeError(") for e in examples):
+            continue  # a value check that could not run on a column of the wrong type: the dtype says it all
         if group["name"] in _COLUMN_NAMED:
             verb = "is missing" if group["name"] == "column_in_dataframe" else "is not in the contract"
             message = f"column {column!r} {verb}"
+        elif group["name"] == "dtype":
+            message = f"{name}.{column} has type {examples[0].value}, the contract says {group['check']}"
         else:
             message = f"{group['count']} row(s) of {name}.{column} fail {group['check']}"
         results.append(CheckResult(
