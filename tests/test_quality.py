@@ -407,3 +407,26 @@ def test_cli_build_shows_a_rejected_release_without_a_traceback(tmp_path):
     assert "not published" in output and "short_documents" in output and "quality-report.html" in output
     assert "Traceback" not in output
     assert not (tmp_path / "broadsheet" / "latest").exists()
+
+
+def test_release_argument_forms(dataset):
+    from pipeline.quality.loader import resolve_release
+
+    latest = dataset / "0.2.0"
+    assert resolve_release(None, dataset) == latest
+    assert resolve_release("latest", dataset) == latest
+    assert resolve_release(dataset, "unused") == latest
+    assert resolve_release(dataset / "latest", "unused") == latest
+    assert resolve_release(dataset / "0.1.0", "unused") == dataset / "0.1.0"
+    with pytest.raises(GateError, match="no release found"):
+        resolve_release(dataset / "0.2.0" / "documents", "unused")
+
+
+def test_default_rules_ship_with_the_package():
+    from pipeline.quality.config import PARAMS, load_rules
+
+    rules = load_rules()
+    assert set(rules) == set(PARAMS)
+    assert rules["published_dates"]["severity"] == "error" and rules["row_count_change"]["severity"] == "warn"
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '"pipeline.quality" = ["*.yaml"]' in text
