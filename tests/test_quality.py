@@ -225,6 +225,9 @@ def test_warnings_and_fail_on(release, tmp_path):
     assert [c.name for c in report.warnings] == ["short_documents"] and not report.errors
     assert report.exit_code == 2 and report.status == "passed with warnings"
     assert run_gate(release, rules, fail_on="warn").exit_code == 1
+    assert run_gate(release, rules, fail_on="warning").exit_code == 1  # the spelling other tools use
+    with pytest.raises(GateError, match="--fail-on"):
+        run_gate(release, rules, fail_on="sometimes")
     assert run_gate(release, rules, fail_on="never").exit_code == 2
     future_date(release)
     assert run_gate(release, rules, fail_on="never").exit_code == 2
