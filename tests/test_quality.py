@@ -20,6 +20,7 @@ from pipeline.publish.manifest import content_fingerprint, describe_files, schem
 from pipeline.quality import GateError, run_gate
 from pipeline.quality.html import render_html
 from pipeline.quality.reports import junit_xml
+from pipeline.schemas import ARROW_SCHEMAS
 
 from .conftest import ROOT, SEED, SHARED, need_shared
 
@@ -362,7 +363,8 @@ def test_build_does_not_publish_a_release_that_fails_the_gate(tmp_path, monkeypa
 
     def buggy_merge(summaries):  # a merge bug: one sentence no longer slices its document
         tables = original(summaries)
-        tables["sentences"] = set_value(tables["sentences"], "text", 0, "not what the document says")
+        tables["sentences"] = set_value(tables["sentences"], "text", 0, "not what the document says").cast(
+            ARROW_SCHEMAS["sentences"])
         return tables
 
     monkeypatch.setattr(release_module, "merge_shards", buggy_merge)

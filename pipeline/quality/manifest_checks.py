@@ -136,11 +136,14 @@ def _counts(loaded: LoadedRelease) -> list[CheckResult]:
                 "" if ok else f" but {table} has {rows} rows"), table=table, file="manifest.json",
                 observed=rows, threshold=counts[key]))
     if {"inputs", "published", "quarantined", "duplicates"} <= set(counts):
+        # Rows of inputs gone since the parent release may be carried forward (retention "keep").
+        carried = counts.get("carried_forward", 0)
         total = counts["published"] + counts["quarantined"] + counts["duplicates"]
-        ok = counts["inputs"] == total
-        results.append(_result("books_balance", ok, f"inputs ({counts['inputs']}) "
-                               f"{'=' if ok else '!='} published + quarantined + duplicates ({total})",
-                               file="manifest.json", observed=total, threshold=counts["inputs"]))
+        ok = counts["inputs"] + carried == total
+        source = f"inputs ({counts['inputs']})" + (f" + carried_forward ({carried})" if carried else "")
+        results.append(_result("books_balance", ok, f"{source} {'=' if ok else '!='} published + quarantined + "
+                               f"duplicates ({total})", file="manifest.json", observed=total,
+                               threshold=counts["inputs"] + carried))
     return results
 
 

@@ -28,6 +28,12 @@ def _share_rule(name: str, rule: dict, bad: list[Example], whole: int, what: str
                   threshold=rule["max_share"], failures=0 if passed else len(bad), examples=bad[:5])
 
 
+def _records(manifest: dict) -> int:
+    """Input records behind this release: this run's inputs plus rows carried forward from the parent."""
+    counts = manifest.get("counts") or {}
+    return (counts.get("inputs") or 0) + (counts.get("carried_forward") or 0)
+
+
 def _documents(tables: dict[str, arrow.Table], *columns: str) -> dict[str, list] | None:
     docs = tables.get("documents")
     if docs is None or not set(columns) <= set(docs.column_names):
@@ -36,7 +42,7 @@ def _documents(tables: dict[str, arrow.Table], *columns: str) -> dict[str, list]
 
 
 def duplicate_share(tables, manifest, rule, previous) -> CheckResult | None:
-    inputs = (manifest.get("counts") or {}).get("inputs")
+    inputs = _records(manifest)
     dupes = tables.get("duplicates")
     if dupes is None or not inputs:
         return None
@@ -125,7 +131,7 @@ def published_dates(tables, manifest, rule, previous) -> CheckResult | None:
 
 
 def quarantine_share(tables, manifest, rule, previous) -> CheckResult | None:
-    inputs = (manifest.get("counts") or {}).get("inputs")
+    inputs = _records(manifest)
     quarantine = tables.get("quarantine")
     if quarantine is None or not inputs:
         return None
