@@ -15,6 +15,7 @@ from pipeline.quality.loader import LoadedRelease, load_release
 from pipeline.quality.manifest_checks import manifest_checks
 from pipeline.quality.model import FAIL_ON, GateError, GateReport
 from pipeline.quality.rules import rule_checks
+from pipeline.quality.svg import bin_counts
 
 ENTITY_TABLES = ("entities",)  # drawn per document in the HTML report when a release has one
 
@@ -35,7 +36,9 @@ def release_stats(tables: dict[str, arrow.Table], manifest: dict, previous: dict
     stats: dict = {"rows": {name: t.num_rows for name, t in sorted(tables.items())}}
     docs = tables.get("documents")
     if docs is not None and "text" in docs.column_names:
-        stats["document_lengths"] = [len(t) if t is not None else 0 for t in docs["text"].to_pylist()]
+        lengths = [len(t) if t is not None else 0 for t in docs["text"].to_pylist()]
+        stats["documents"] = len(lengths)
+        stats["document_lengths"] = bin_counts(lengths)
     if docs is not None and "language" in docs.column_names:
         stats["languages"] = dict(Counter(lang or "unknown" for lang in docs["language"].to_pylist()).most_common())
     quarantine = tables.get("quarantine")
@@ -45,7 +48,8 @@ def release_stats(tables: dict[str, arrow.Table], manifest: dict, previous: dict
         table = tables.get(name)
         if table is not None and "doc_id" in table.column_names and docs is not None:
             per_doc = Counter(table["doc_id"].to_pylist())
-            stats["entities_per_document"] = [per_doc.get(d, 0) for d in docs["doc_id"].to_pylist()]
+            stats["entities_per_document"] = bin_counts([per_doc.get(d, 0) for d in docs["doc_id"].to_pylist()],
+                                                        bins=10)
     if previous is not None:
         stats["previous"] = {
             "version": previous.get("version"),

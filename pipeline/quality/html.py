@@ -50,14 +50,14 @@ def _figures(stats: dict, version: str | None) -> str:
     def add(caption: str, chart: str) -> None:
         figures.append(f"<figure><figcaption>{escape(caption)}</figcaption>{chart}</figure>")
 
-    lengths = stats.get("document_lengths")
-    if lengths is not None:
-        add(f"Document length ({len(lengths)} documents)", svg.histogram(lengths, "document length", "characters"))
+    if "document_lengths" in stats:
+        add(f"Document length ({stats.get('documents', 0)} documents)",
+            svg.histogram(stats["document_lengths"], "document length", "characters"))
     if "languages" in stats:
         add("Languages", svg.bar_chart(list(stats["languages"].items()), "documents per language"))
     if "entities_per_document" in stats:
         add("Entities per document", svg.histogram(stats["entities_per_document"], "entities per document",
-                                                   "entities", bins=10))
+                                                   "entities"))
     reasons = stats.get("quarantine_reasons") or {}
     add(f"Quarantine reasons ({sum(reasons.values())} records)",
         svg.bar_chart(list(reasons.items()), "quarantined inputs per reason") if reasons else

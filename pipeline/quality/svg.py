@@ -39,10 +39,11 @@ def bar_chart(items: list[tuple[str, float]], title: str, *, max_items: int = 12
     return _svg(top * 2 + row_h * len(items), body, title)
 
 
-def histogram(values: list[float], title: str, unit: str, *, bins: int = 12) -> str:
-    """Vertical bars over equal-width bins; a log-spaced axis would hide empty documents, so linear."""
+def bin_counts(values: list[float], bins: int = 12) -> dict:
+    """Equal-width bins: `{"edges": [n + 1 floats], "counts": [n ints]}`, small enough for a JSON report
+    however many documents there are."""
     if not values:
-        return _svg(30, ['<text x="4" y="20" fill="#666">no data</text>'], title)
+        return {"edges": [], "counts": []}
     low, high = min(values), max(values)
     if high == low:
         high = low + 1
@@ -50,6 +51,15 @@ def histogram(values: list[float], title: str, unit: str, *, bins: int = 12) -> 
     counts = [0] * bins
     for value in values:
         counts[min(bins - 1, int((value - low) / step))] += 1
+    return {"edges": [low + i * step for i in range(bins + 1)], "counts": counts}
+
+
+def histogram(hist: dict, title: str, unit: str) -> str:
+    """Vertical bars over the bins of `bin_counts`; a linear axis, so empty documents stay visible."""
+    edges, counts = hist.get("edges") or [], hist.get("counts") or []
+    if not counts:
+        return _svg(30, ['<text x="4" y="20" fill="#666">no data</text>'], title)
+    bins = len(counts)
     height, left, bottom, top = 200, 40, 40, 10
     plot_w, plot_h = WIDTH - left - 10, height - bottom - top
     peak = max(counts)
@@ -60,12 +70,12 @@ def histogram(values: list[float], title: str, unit: str, *, bins: int = 12) -> 
     for i, count in enumerate(counts):
         h = plot_h * count / peak if peak else 0
         x = left + i * bar_w
-        start, end = low + i * step, low + (i + 1) * step
+        start, end = edges[i], edges[i + 1]
         body.append(f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
                     f'fill="{BAR}"><title>{start:,.0f}–{end:,.0f} {escape(unit)}: {count}</title></rect>')
         if i % max(1, bins // 6) == 0:
             body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}">{_compact(start)}</text>')
-    body.append(f'<text x="{left + plot_w}" y="{top + plot_h + 14}" text-anchor="end">{_compact(high)}</text>'
+    body.append(f'<text x="{left + plot_w}" y="{top + plot_h + 14}" text-anchor="end">{_compact(edges[-1])}</text>'
                 f'<text x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(unit)}</text>')
     return _svg(height, body, title)
 
