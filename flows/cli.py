@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import flows.settings  # noqa: F401  (must precede any prefect import)
-from pipeline.config import BuildConfig
+from pipeline.config import BuildConfig, Chunking
 from pipeline.publish import versions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -39,6 +39,10 @@ def build(
     shard_size: Annotated[int, typer.Option(help="Input files per shard (one task run each).")] = 500,
     workers: Annotated[int | None, typer.Option(help="Parallel shard workers (default: CPU cores).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+    max_tokens: Annotated[int, typer.Option(help="Chunks: at most this many tokens each.")] = Chunking.max_tokens,
+    overlap_sentences: Annotated[int, typer.Option(help="Chunks: sentences shared by consecutive chunks.")] = (
+        Chunking.overlap_sentences),
+    tokenizer: Annotated[str, typer.Option(help="Chunks: cl100k_base, o200k_base, or words.")] = Chunking.tokenizer,
 ) -> None:
     """Clean, segment, validate and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [Path(DEFAULT_INPUT)])]
@@ -46,10 +50,15 @@ def build(
     if missing:
         console.print(f"[red]error:[/red] input not found: {', '.join(missing)}")
         raise typer.Exit(1)
+    try:
+        chunking = Chunking(max_tokens, overlap_sentences, tokenizer)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
     _quiet_prefect(verbose)
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size)
+    config = BuildConfig(dataset_name=name, shard_size=shard_size, chunking=chunking)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)

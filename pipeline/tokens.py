@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
+from importlib import metadata, resources
 from typing import Protocol
 
 WORDS = "words"
@@ -55,12 +55,13 @@ class BpeCounter:
 
 
 def bpe_encodings() -> list[str]:
-    """Vocabularies the installed bpe-openai ships (cheap: does not load any of them)."""
+    """Vocabularies whose files the installed bpe-openai wheel ships (it also names some it does not carry)."""
     try:
         import bpe_openai
     except ImportError:
         return []
-    return bpe_openai.list_encoding_names()
+    shipped = resources.files("bpe_openai.data")
+    return [name for name in bpe_openai.list_encoding_names() if shipped.joinpath(f"{name}.tiktoken.gz").is_file()]
 
 
 def describe_tokenizer(name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,7 @@ from pipeline.config import BuildConfig, Chunking
 from pipeline.segment import paragraph_spans, sentence_spans
 from pipeline.tokens import WordCounter, load_tokenizer
 
-from .conftest import SEED, SHARED, need_shared
+from .conftest import ROOT, SEED, SHARED, need_shared
 
 BBC = SHARED / "corpora" / "bbc-news"
 
@@ -230,3 +232,17 @@ def test_chunk_ids_are_stable_and_content_derived(seed_release, tmp_path):
     again = Path(build([str(SEED.parent)], str(tmp_path)).path)
     assert (pd.read_parquet(again / "chunks")["chunk_id"].tolist()
             == pd.read_parquet(seed_release / "chunks")["chunk_id"].tolist())
+
+
+def test_chunk_settings_travel_with_the_config():
+    config = BuildConfig(chunking=Chunking(max_tokens=128, overlap_sentences=2, tokenizer="o200k_base"))
+    assert BuildConfig.from_dict(config.to_dict()) == config  # how the Prefect flow hands settings to tasks
+    assert config.to_dict()["chunking"] == {"max_tokens": 128, "overlap_sentences": 2, "tokenizer": "o200k_base"}
+
+
+def test_cli_refuses_an_unknown_tokenizer(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "flows", "build", str(SEED.parent), "--output", str(tmp_path),
+                           "--tokenizer", "gpt5"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "unknown tokenizer 'gpt5'" in proc.stderr and "cl100k_base" in proc.stderr
+    assert not (tmp_path / "broadsheet").exists()
