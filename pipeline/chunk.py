@@ -4,11 +4,12 @@ A chunk is `documents.text[start:end]`; it starts at its first sentence's start 
 sentence's end, so a cut never falls inside a sentence. Consecutive chunks share a configurable number of
 sentences. A sentence that alone exceeds the budget is cut at word boundaries into pieces of its own
 (`split_sentence` is true for them); only a single "word" longer than the budget (a pasted hash, a run of
-symbols) is cut inside, at the longest prefix that fits, because the budget is the hard promise.
+symbols) is cut inside (binary search for a long prefix that fits), because the budget is the hard promise.
 
-Packing uses each sentence's own token count plus one token per gap as an estimate, then counts the
-chunk's real text and drops sentences from its end until it fits: the estimate keeps the work linear,
-the real count makes `n_tokens` exact and the limit hold whatever the tokenizer does at the joins.
+Packing uses each sentence's own token count plus a token per gap other than one space as an estimate
+(`_join_costs`), then counts the chunk's real text and drops sentences from its end until it fits: the
+estimate keeps the work linear, the real count makes `n_tokens` exact and the limit hold whatever the
+tokenizer does at the joins.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def chunk_document(text: str, sentences: list[Span], counter: TokenCounter, max_
                    overlap: int = 0) -> list[ChunkSpan]:
     """Chunks of one document, in order, each of at most `max_tokens` tokens."""
     counts = [_count(counter, text[s.start:s.end], max_tokens) for s in sentences]
+    joins = _join_costs(text, sentences)
 
     def exact(first: int, last: int) -> int:
         if first == last:
@@ -58,14 +60,14 @@ def chunk_document(text: str, sentences: list[Span], counter: TokenCounter, max_
             previous, i = None, i + 1
             continue
         first = max(previous[0] + 1, i - overlap) if previous is not None and overlap else i
-        budget = sum(counts[first:i + 1]) + (i - first)
+        budget = sum(counts[first:i + 1]) + sum(joins[first + 1:i + 1])
         while budget > max_tokens and first < i:  # the overlap must leave room for the new sentence
-            budget -= counts[first] + 1
+            budget -= counts[first] + joins[first + 1]
             first += 1
         last = i
-        while last + 1 < len(sentences) and budget + 1 + counts[last + 1] <= max_tokens:
+        while last + 1 < len(sentences) and budget + joins[last + 1] + counts[last + 1] <= max_tokens:
             last += 1
-            budget += 1 + counts[last]
+            budget += joins[last] + counts[last]
         n_tokens = exact(first, last)
         while n_tokens > max_tokens:  # the estimate was short: drop from the end, then the overlap
             if last > i:
@@ -78,11 +80,18 @@ def chunk_document(text: str, sentences: list[Span], counter: TokenCounter, max_
     return chunks
 
 
+def _join_costs(text: str, spans: list[Span]) -> list[int]:
+    """Estimated tokens added by joining span j to span j-1: none for one space (BPE folds it into the next
+    word's token), one for anything else (newlines, runs of spaces)."""
+    return [0] + [0 if text[a.end:b.start] == " " else 1 for a, b in zip(spans, spans[1:], strict=False)]
+
+
 def split_sentence(text: str, sentence: Span, index: int, counter: TokenCounter,
                    max_tokens: int) -> list[ChunkSpan]:
     """Pieces of one over-long sentence, cut between words (inside a word only if it alone is too long)."""
     words = [Span(m.start(), m.end()) for m in _WORD.finditer(text, sentence.start, sentence.end)]
     counts = [_count(counter, text[w.start:w.end], max_tokens) for w in words]
+    joins = _join_costs(text, words)
     pieces: list[ChunkSpan] = []
 
     def piece(start: int, end: int, n_tokens: int) -> None:
@@ -96,9 +105,9 @@ def split_sentence(text: str, sentence: Span, index: int, counter: TokenCounter,
             i += 1
             continue
         last, budget = i, counts[i]
-        while last + 1 < len(words) and budget + 1 + counts[last + 1] <= max_tokens:
+        while last + 1 < len(words) and budget + joins[last + 1] + counts[last + 1] <= max_tokens:
             last += 1
-            budget += 1 + counts[last]
+            budget += joins[last] + counts[last]
         n_tokens = counts[i] if last == i else counter.count(text[words[i].start:words[last].end])
         while n_tokens > max_tokens:
             last -= 1
