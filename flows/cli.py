@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import flows.settings  # noqa: F401  (must precede any prefect import)
-from pipeline.config import BuildConfig
+from pipeline.config import BuildConfig, Chunking
 from pipeline.publish import versions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -46,6 +46,10 @@ def build(
     retention: Annotated[str, typer.Option(help="Inputs gone since the last release: keep or drop their rows.")] = (
         "keep"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+    max_tokens: Annotated[int, typer.Option(help="Chunks: at most this many tokens each.")] = Chunking.max_tokens,
+    overlap_sentences: Annotated[int, typer.Option(help="Chunks: sentences shared by consecutive chunks.")] = (
+        Chunking.overlap_sentences),
+    tokenizer: Annotated[str, typer.Option(help="Chunks: cl100k_base, o200k_base, or words.")] = Chunking.tokenizer,
 ) -> None:
     """Clean, segment, validate and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [Path(DEFAULT_INPUT)])]
@@ -53,11 +57,16 @@ def build(
     if missing:
         console.print(f"[red]error:[/red] input not found: {', '.join(missing)}")
         raise typer.Exit(1)
+    try:
+        chunking = Chunking(max_tokens, overlap_sentences, tokenizer)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
     _quiet_prefect(verbose)
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
     _quiet_prefect(verbose)  # again: importing prefect configures its loggers (a rejected release is no traceback)
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention)
+    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention, chunking=chunking)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)

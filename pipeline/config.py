@@ -18,6 +18,33 @@ class Limits:
 
 # Settings that only affect how a release is assembled, not what a shard computes.
 PUBLISH_ONLY_SETTINGS = {"dataset_name", "license", "pretty_name", "retention", "shard_size"}
+# Chunk budgets allowed: at least a few tokens (one character can take 4 byte-level tokens), and small
+# enough that no text handed to the tokenizer comes near its 1M-character input limit.
+MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 8, 8192
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How the `chunks` table is cut: at most `max_tokens` per chunk, counted by `tokenizer`.
+
+    `tokenizer` names a vocabulary shipped inside an installed package (`cl100k_base`, `o200k_base`), or
+    `words` to count whitespace-separated words instead. Consecutive chunks share `overlap_sentences`
+    sentences, so a retriever does not lose the context at a cut.
+    """
+
+    max_tokens: int = 512
+    overlap_sentences: int = 1
+    tokenizer: str = "cl100k_base"
+
+    def __post_init__(self) -> None:
+        if not MIN_CHUNK_TOKENS <= self.max_tokens <= MAX_CHUNK_TOKENS:
+            raise ValueError(f"chunking.max_tokens must be between {MIN_CHUNK_TOKENS} and {MAX_CHUNK_TOKENS}, "
+                             f"not {self.max_tokens}")
+        if self.overlap_sentences < 0:
+            raise ValueError(f"chunking.overlap_sentences must be 0 or more, not {self.overlap_sentences}")
+        from pipeline.tokens import check_tokenizer_name  # a bad name fails the build at once, not per document
+
+        check_tokenizer_name(self.tokenizer)
 
 
 @dataclass(frozen=True)
@@ -25,6 +52,7 @@ class BuildConfig:
     dataset_name: str = "broadsheet"
     shard_size: int = 500  # documents (files for now) per task run: Prefect costs tens of ms a task
     limits: Limits = field(default_factory=Limits)
+    chunking: Chunking = field(default_factory=Chunking)
     license: str = "other"
     pretty_name: str = "Broadsheet news text"
     retention: str = "keep"  # inputs gone since the last release: "keep" their rows, or "drop" them
@@ -42,4 +70,5 @@ class BuildConfig:
     def from_dict(cls, data: dict) -> BuildConfig:
         data = dict(data)
         limits = Limits(**data.pop("limits", {}))
-        return cls(limits=limits, **data)
+        chunking = Chunking(**data.pop("chunking", {}))
+        return cls(limits=limits, chunking=chunking, **data)

@@ -83,6 +83,25 @@ class Sentences(Span):
         unique = ["doc_id", "sentence_index"]
 
 
+class Chunks(Span):
+    chunk_id: Series[str] = pa.Field(str_matches=DOC_ID, unique=True)
+    chunk_index: Series[int] = pa.Field(ge=0)
+    n_tokens: Series[int] = pa.Field(ge=1)
+    title: Series[str] = pa.Field(nullable=True)
+    published_date: Series[str] = pa.Field(nullable=True, str_matches=ISO_DATE)
+    first_sentence_index: Series[int] = pa.Field(ge=0)
+    last_sentence_index: Series[int] = pa.Field(ge=0)
+    split_sentence: Series[bool]
+
+    @pa.dataframe_check(error="last_sentence_index must not be before first_sentence_index")
+    def sentences_in_order(cls, df):  # noqa: N805 (pandera passes the class)
+        return df["last_sentence_index"] >= df["first_sentence_index"]
+
+    class Config:
+        strict = True
+        unique = ["doc_id", "chunk_index"]
+
+
 class RemovedLines(DocumentPart):
     line_number: Series[int] = pa.Field(ge=1)
     text: Series[str]
@@ -136,6 +155,12 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
                                 arrow.field("n_sentences", _INT, False)]),
     "sentences": arrow.schema([*_span_fields(), arrow.field("sentence_index", _INT, False),
                                arrow.field("paragraph_index", _INT, False)]),
+    "chunks": arrow.schema([
+        *_span_fields(), arrow.field("chunk_id", _STR, False), arrow.field("chunk_index", _INT, False),
+        arrow.field("n_tokens", _INT, False), arrow.field("title", _STR), arrow.field("published_date", _STR),
+        arrow.field("first_sentence_index", _INT, False), arrow.field("last_sentence_index", _INT, False),
+        arrow.field("split_sentence", arrow.bool_(), False),
+    ]),
     "removed_lines": arrow.schema([
         arrow.field("doc_id", _STR, False), arrow.field("line_number", _INT, False),
         arrow.field("text", _STR, False), arrow.field("reason", _STR, False),
@@ -154,13 +179,14 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents, "paragraphs": Paragraphs, "sentences": Sentences,
-    "removed_lines": RemovedLines, "duplicates": Duplicates, "quarantine": Quarantine,
+    "chunks": Chunks, "removed_lines": RemovedLines, "duplicates": Duplicates, "quarantine": Quarantine,
 }
 
 # How rows of each table are ordered in a release: by document, then position.
 SORT_KEYS: dict[str, list[str]] = {
     "documents": ["doc_id"], "paragraphs": ["doc_id", "paragraph_index"],
-    "sentences": ["doc_id", "sentence_index"], "removed_lines": ["doc_id", "line_number"],
+    "sentences": ["doc_id", "sentence_index"], "chunks": ["doc_id", "chunk_index"],
+    "removed_lines": ["doc_id", "line_number"],
     "duplicates": ["doc_id", "source_path"], "quarantine": ["source_path", "stage", "reason", "detail"],
 }
 
@@ -168,6 +194,8 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "documents": "One row per published article: clean body text and recovered metadata.",
     "paragraphs": "Paragraphs of each document, as [start, end) character offsets into documents.text.",
     "sentences": "Sentences of each document, as [start, end) character offsets into documents.text.",
+    "chunks": ("Runs of whole sentences up to a token budget, for retrieval and training, as [start, end) "
+               "offsets into documents.text, with the title and date repeated so a chunk stands alone."),
     "removed_lines": "Every line the cleaner took out of a page, with the reason (audit of the cleaner).",
     "duplicates": "Input records whose content is identical to a published document, and which one was kept.",
     "quarantine": "Input records that could not be published, with the stage and the reason.",

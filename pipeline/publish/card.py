@@ -5,8 +5,10 @@ from __future__ import annotations
 import pyarrow as arrow
 import yaml
 
+from pipeline.config import Chunking
 from pipeline.publish.parquet import hf_features
 from pipeline.schemas import TABLE_DESCRIPTIONS
+from pipeline.tokens import describe_tokenizer
 
 DEFAULT_TABLE = "documents"
 
@@ -30,8 +32,30 @@ def _features(schema: arrow.Schema) -> list[dict]:
     return out
 
 
+def chunks_section(settings: Chunking) -> str:
+    """The chunking settings, so a user knows what `n_tokens` counts and how chunks were cut."""
+    return f"""## Chunks
+
+The `chunks` config holds runs of whole sentences, ready for a retrieval index or a training run:
+
+- at most **{settings.max_tokens}** tokens per chunk; `n_tokens` is the exact count of the chunk's text in
+  {describe_tokenizer(settings.tokenizer)} (tokenizer setting `{settings.tokenizer}`);
+- consecutive chunks share **{settings.overlap_sentences}** sentence(s) (`first_sentence_index`,
+  `last_sentence_index` refer to the `sentences` config);
+- a chunk starts where its first sentence starts and ends where its last sentence ends; a sentence that alone
+  exceeds the limit is cut between words into pieces of its own (`split_sentence` is true), and only a single
+  word longer than the limit is cut inside;
+- `chunk_id` is the first 16 hex digits of the sha256 of `doc_id|start|end`: stable across runs;
+- `title` and `published_date` are repeated from `documents` so a chunk stands alone.
+
+These settings are part of the build's settings fingerprint: changing them gives new chunks and a new release.
+
+"""
+
+
 def render_card(dataset: str, version: str, pretty_name: str, license: str, languages: list[str],
-                tables: dict[str, arrow.Table], counts: dict[str, int], build_note: str) -> str:
+                tables: dict[str, arrow.Table], counts: dict[str, int], build_note: str,
+                chunking: Chunking | None = None) -> str:
     names = [DEFAULT_TABLE] + sorted(name for name in tables if name != DEFAULT_TABLE)
     # `datasets` cannot load a config with no rows, so empty tables are listed in the body only.
     loadable = [name for name in names if tables[name].num_rows or name == DEFAULT_TABLE]
@@ -84,7 +108,7 @@ All offsets (`start`, `end`) are character offsets into `documents.text`: `text[
 
 {columns}
 
-## How it was built
+{chunks_section(chunking) if chunking is not None and "chunks" in tables else ""}## How it was built
 
 {build_note}
 

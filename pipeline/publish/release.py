@@ -130,7 +130,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         note = (f"broadsheet {pipeline.__version__}, settings fingerprint {config.fingerprint()}, "
                 f"{len(inputs)} input files in {len(summaries)} shards.")
         (staging / "README.md").write_text(render_card(
-            config.dataset_name, version, config.pretty_name, config.license, languages, tables, counts, note))
+            config.dataset_name, version, config.pretty_name, config.license, languages, tables, counts, note,
+            chunking=config.chunking))
         manifest = {
             "dataset": config.dataset_name, "version": version, "parent_version": parent,
             "created": created_timestamp(), "code_version": pipeline.__version__,
