@@ -15,7 +15,7 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 QUARANTINE_STAGES = ["read", "clean", "segment", "enrich", "chunk", "validate", "publish"]
 REMOVAL_REASONS = [
     "navigation", "call_to_action", "no_words", "title", "header", "published_date", "date_line",
-    "image_caption", "byline", "footer",
+    "image_caption", "byline", "footer", "outside_article",
 ]
 
 
