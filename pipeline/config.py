@@ -23,6 +23,15 @@ class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     license: str = "other"
     pretty_name: str = "Broadsheet news text"
+    # Input reading: "auto" detects each file's format from its name and first bytes; or force one of
+    # text, html, warc, jsonl, csv, parquet. Collection columns: None means the first of the usual names
+    # present (see pipeline/sources/collections.py).
+    input_format: str = "auto"
+    text_column: str | None = None
+    html_column: str | None = None
+    url_column: str | None = None
+    title_column: str | None = None
+    date_column: str | None = None
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects output changes."""

@@ -45,12 +45,14 @@ class HtmlArticle:
 
 def extract_html(html: str, url: str | None = None) -> HtmlArticle | None:
     """The article of a page, or None when the page holds none (index pages, empty bodies, error pages)."""
-    for method, options in _PASSES:
+    result, method = None, ""
+    for name, options in _PASSES:
         result = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True, **options)
         if result is not None and (result.text or "").strip():
+            method = name
             break
-    else:
+    if not method:
         return None
     article = HtmlArticle(paragraphs=[], method=method)
     for number, raw in enumerate(repair(result.text).split("\n"), start=1):
