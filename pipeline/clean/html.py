@@ -6,7 +6,8 @@ meta tags, JSON-LD and htmldate). Two things measurably improve on its default o
 lists that sit beside an article, and then dropping the paragraphs that the page-dump cleaner recognises
 as site chrome wherever they stand (share buttons, "follow us on" lines, cookie and copyright notices).
 When the precise pass finds nothing, the default and then the recall-oriented pass are tried, so a short
-or oddly built article is not lost for the sake of precision.
+or oddly built article is not lost for the sake of precision. A result without a single sentence (an index
+page's link list, an error page) is no article.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import trafilatura
 
-from pipeline.clean.page_dump import chrome_reason
+from pipeline.clean.page_dump import chrome_reason, reads_like_prose
 from pipeline.clean.unicode import normalise_line, repair
 from pipeline.document import RemovedLine
 
@@ -64,8 +65,8 @@ def extract_html(html: str, url: str | None = None) -> HtmlArticle | None:
             article.paragraphs.append(line)
         else:
             article.removed.append(RemovedLine(number, line, reason))
-    if not article.paragraphs:
-        return None
+    if not any(reads_like_prose(line) for line in article.paragraphs):
+        return None  # link lists and headlines only (an index page): no sentence, no article
     title = normalise_line(result.title or "") or None
     text_chars = sum(len(p) for p in article.paragraphs)
     if title and _ERROR_PAGE.search(title) and text_chars < _ERROR_PAGE_MAX_CHARS:
