@@ -96,7 +96,8 @@ def make_warc(path: Path, pages: list[Path]) -> list[bytes]:
             payloads.append(payload)
             url = f"https://news.example/{number}"
             http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+            request = io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")
+            writer.write_record(writer.create_warc_record(url, "request", payload=request))
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload),
                                                           http_headers=http))
         image = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")

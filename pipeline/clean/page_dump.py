@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.clean.dates import parse_date_line
 from pipeline.clean.unicode import normalise_line, repair, split_lines
@@ -48,6 +49,7 @@ _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECA
 _CTA_HINTS = ("channel", "newsletter", "us on", "our page", "telegram", "twitter", "facebook", "instagram",
               "youtube", "whatsapp", "updates", "our app", "notification", "podcast", "click here", "journalism",
               "cookie", "reserved", "©", "copyright", "terms", "privacy")
+_CTA_HINT = re.compile("|".join(re.escape(hint) for hint in _CTA_HINTS))
 _CTA_MAX_WORDS = 25
 _REGION_PROSE_WORDS = 15  # a line this long counts as article prose even without final punctuation
 _REGION_SENTENCE_WORDS = 5  # a shorter line counts if it ends like a sentence
@@ -66,10 +68,12 @@ class CleanedPage:
     image_credit: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked several times per line; menus repeat across a site's pages
 def chrome_reason(line: str) -> str | None:
     """Why a line is site chrome wherever it stands, or None."""
     words = word_count(line)
@@ -77,7 +81,7 @@ def chrome_reason(line: str) -> str | None:
         return "no_words"
     if line.lower().strip(" :|»›>-–—•·") in _NAVIGATION:
         return "navigation"
-    if words <= _CTA_MAX_WORDS and any(hint in line.lower() for hint in _CTA_HINTS) and _CALL_TO_ACTION.search(line):
+    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(line.lower()) and _CALL_TO_ACTION.search(line):
         return "call_to_action"
     return None
 

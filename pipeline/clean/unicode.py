@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 # ftfy's defaults straighten curly quotes; a news archive wants them as the publisher wrote them.
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -14,17 +16,29 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 
 
 _ASCII_CLEAN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f&]")
+# What ftfy would still change in a line without mojibake: controls (C0, C1, escapes), surrogates,
+# ligatures, HTML entities.
+_NEEDS_FTFY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufb00-\ufb06&]")
+
+
+def _clean_already(line: str) -> bool:
+    if line.isascii():
+        return not _ASCII_CLEAN.search(line)
+    return not _NEEDS_FTFY.search(line) and not is_bad(line) and unicodedata.is_normalized("NFC", line)
 
 
 def repair(text: str) -> str:
     """Fix mojibake and control characters, and make every line break a plain newline.
 
-    ftfy works line by line; lines of plain printable ASCII without an HTML entity are exactly what it
-    would leave alone, so they skip it (most of a page, and most of ftfy's cost: ~5x faster on dumps).
+    ftfy works line by line; a line with no mojibake (ftfy's own `is_bad` test), no control character,
+    ligature or HTML entity, already in NFC, is exactly what it would leave alone, so it skips the full fix
+    (most lines of a page, and most of ftfy's cost: several times faster on dumps).
     """
-    lines = _LINE_BREAKS.sub("\n", text).split("\n")
-    return "\n".join(line if line.isascii() and not _ASCII_CLEAN.search(line) else ftfy.fix_text(line, _FTFY)
-                     for line in lines)
+    text = _LINE_BREAKS.sub("\n", text)
+    if _clean_already(text):  # one scan of the whole page: the usual case, no line needs ftfy
+        return text
+    lines = text.split("\n")
+    return "\n".join(line if _clean_already(line) else ftfy.fix_text(line, _FTFY) for line in lines)
 
 
 def normalise_line(line: str) -> str:
