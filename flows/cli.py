@@ -32,7 +32,8 @@ def _quiet_prefect(verbose: bool) -> None:
 
 @app.command()
 def build(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Files or folders to read (default: seeds/).")] = None,
+    inputs: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders or fsspec URLs to read (default: seeds/).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where releases are written.")] = Path(DEFAULT_OUTPUT),
     version: Annotated[str | None, typer.Option(help="Force this release version (MAJOR.MINOR.PATCH).")] = None,
     name: Annotated[str, typer.Option("--name", help="Dataset name: releases go to OUTPUT/NAME/VERSION.")] = (
@@ -50,10 +51,12 @@ def build(
     overlap_sentences: Annotated[int, typer.Option(help="Chunks: sentences shared by consecutive chunks.")] = (
         Chunking.overlap_sentences),
     tokenizer: Annotated[str, typer.Option(help="Chunks: cl100k_base, o200k_base, or words.")] = Chunking.tokenizer,
+    input_format: Annotated[str, typer.Option("--format", help="auto, text, html, warc, jsonl, csv or parquet.")] = (
+        "auto"),
 ) -> None:
     """Clean, segment, validate and publish INPUTS as a new release."""
-    paths = [str(p) for p in (inputs or [Path(DEFAULT_INPUT)])]
-    missing = [p for p in paths if not Path(p).exists()]
+    paths = [str(p) for p in (inputs or [DEFAULT_INPUT])]
+    missing = [p for p in paths if "://" not in p and not Path(p).exists()]
     if missing:
         console.print(f"[red]error:[/red] input not found: {', '.join(missing)}")
         raise typer.Exit(1)
@@ -66,7 +69,8 @@ def build(
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
     _quiet_prefect(verbose)  # again: importing prefect configures its loggers (a rejected release is no traceback)
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention, chunking=chunking)
+    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention, chunking=chunking,
+                         input_format=input_format)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)

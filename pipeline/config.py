@@ -56,6 +56,15 @@ class BuildConfig:
     license: str = "other"
     pretty_name: str = "Broadsheet news text"
     retention: str = "keep"  # inputs gone since the last release: "keep" their rows, or "drop" them
+    # Input reading: "auto" detects each file's format from its name and first bytes; or force one of
+    # text, html, warc, jsonl, csv, parquet. Collection columns: None means the first of the usual names
+    # present (see pipeline/sources/collections.py).
+    input_format: str = "auto"
+    text_column: str | None = None
+    html_column: str | None = None
+    url_column: str | None = None
+    title_column: str | None = None
+    date_column: str | None = None
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""

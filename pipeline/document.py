@@ -41,6 +41,13 @@ class Document:
     image_caption: str | None = None
     image_credit: str | None = None
     language: str | None = None
+    # How the record came in and what its source said about it (readers set these; the cleaner fills gaps).
+    input_format: str = "dump"  # "dump" (page-text dump or plain text) or "html"
+    url: str | None = None
+    fetch_date: str | None = None  # ISO date the page was fetched (WARC-Date), a fallback for published_date
+    site_name: str | None = None
+    authors: list[str] = field(default_factory=list)
+    extraction_method: str | None = None
     removed: list[RemovedLine] = field(default_factory=list)
     paragraphs: list[Span] = field(default_factory=list)
     sentences: list[tuple[int, Span]] = field(default_factory=list)  # (paragraph index, span)

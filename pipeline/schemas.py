@@ -15,9 +15,10 @@ from pandera.typing import Series
 DOC_ID = r"^[0-9a-f]{16}$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 QUARANTINE_STAGES = ["read", "clean", "segment", "enrich", "chunk", "validate", "shard", "publish"]
+EXTRACTION_METHODS = ["page_dump", "trafilatura_precision", "trafilatura", "trafilatura_recall"]
 REMOVAL_REASONS = [
     "navigation", "call_to_action", "no_words", "title", "header", "published_date", "date_line",
-    "image_caption", "byline", "footer",
+    "image_caption", "byline", "footer", "outside_article",
 ]
 
 
@@ -55,6 +56,10 @@ class Documents(DocumentPart):
     image_caption: Series[str] = pa.Field(nullable=True)
     image_credit: Series[str] = pa.Field(nullable=True)
     language: Series[str] = pa.Field(nullable=True)
+    url: Series[str] = pa.Field(nullable=True)
+    site_name: Series[str] = pa.Field(nullable=True)
+    authors: Series[object] = pa.Field(nullable=True)  # list<string> in Arrow
+    extraction_method: Series[str] = pa.Field(nullable=True, isin=EXTRACTION_METHODS)
     text: Series[str] = pa.Field(str_length={"min_value": 1})
     n_chars: Series[int] = pa.Field(ge=1)
     n_words: Series[int] = pa.Field(ge=1)
@@ -147,7 +152,9 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
         arrow.field("source_sha256", _STR, False), arrow.field("encoding", _STR, False),
         arrow.field("title", _STR), arrow.field("published_date", _STR),
         arrow.field("image_caption", _STR), arrow.field("image_credit", _STR),
-        arrow.field("language", _STR), arrow.field("text", _STR, False),
+        arrow.field("language", _STR), arrow.field("url", _STR), arrow.field("site_name", _STR),
+        arrow.field("authors", arrow.list_(_STR)), arrow.field("extraction_method", _STR),
+        arrow.field("text", _STR, False),
         arrow.field("n_chars", _INT, False), arrow.field("n_words", _INT, False),
         arrow.field("n_paragraphs", _INT, False), arrow.field("n_sentences", _INT, False),
     ]),

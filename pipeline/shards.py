@@ -23,7 +23,7 @@ import pipeline
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection
 from pipeline.schemas import ARROW_SCHEMAS
-from pipeline.sources import InputFile, read_text_file
+from pipeline.sources import InputFile, read_input
 from pipeline.steps import document_steps
 from pipeline.tables import documents_to_tables, rejections_to_table
 from pipeline.validate import split_valid
@@ -43,7 +43,7 @@ class ShardSummary:
     index: int
     key: str
     folder: str
-    inputs: int = 0  # records read (one per text file for now)
+    inputs: int = 0  # records read (one per text or HTML file; one per page record of a WARC or row of a collection)
     published: int = 0
     quarantined: int = 0
     duplicates: int = 0  # identical records inside this shard
@@ -79,11 +79,7 @@ def plan_shards(files: list[InputFile], config: BuildConfig) -> list[ShardSpec]:
 
 def read_inputs(files: tuple[InputFile, ...], config: BuildConfig) -> Iterator[Document | Rejection]:
     for item in files:
-        try:
-            yield from read_text_file(item, config.limits)
-        except Exception as error:  # a reader bug must cost one file, not the run
-            yield Rejection(item.relative_path, "read", "reader_error",
-                            f"{item.relative_path}: {type(error).__name__}: {error}", source_sha256=item.sha256)
+        yield from read_input(item, config)
 
 
 class _Counter:

@@ -38,6 +38,8 @@ def documents_to_tables(docs: Iterable[Document]) -> dict[str, arrow.Table]:
             "doc_id": doc.doc_id, "source_path": doc.source_path, "source_sha256": doc.source_sha256,
             "encoding": doc.encoding, "title": doc.title, "published_date": doc.published_date,
             "image_caption": doc.image_caption, "image_credit": doc.image_credit, "language": doc.language,
+            "url": doc.url, "site_name": doc.site_name, "authors": list(doc.authors),
+            "extraction_method": doc.extraction_method,
             "text": doc.text, "n_chars": len(doc.text), "n_words": len(_WORD.findall(doc.text)),
             "n_paragraphs": len(doc.paragraphs), "n_sentences": len(doc.sentences), **doc.columns,
         })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 
 from dateutil import parser as dateparser
@@ -24,7 +25,9 @@ def parse_date_line(line: str) -> tuple[str, str] | None:
     if not _MONTH_OR_NUMERIC.search(line):
         return None
     try:
-        parsed, leftovers = dateparser.parse(line, fuzzy_with_tokens=True, default=datetime(1900, 1, 1))
+        with warnings.catch_warnings():  # unknown time-zone names ("CST") are fine: only the date is kept
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            parsed, leftovers = dateparser.parse(line, fuzzy_with_tokens=True, default=datetime(1900, 1, 1))
     except (ValueError, OverflowError):
         return None
     rest = [tok.strip().lower() for chunk in leftovers for tok in re.split(r"[\s,]+", chunk) if tok.strip()]

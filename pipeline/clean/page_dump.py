@@ -2,13 +2,18 @@
 
 A dump has one block of the page per line: menus and calls to action, then a header (title,
 caption, date, byline), the body, and often a footer. The header ends at the first line that reads
-like prose; lines before it are metadata or chrome, lines after it are body unless they are chrome.
+like prose; lines before it are metadata or chrome. After it, the article is the densest run of prose
+(a maximum-sum segment, as in Finn et al.'s body text extraction): prose lines add their words, other lines
+cost a price growing with their length, so comment threads, teasers and related-story lists, where prose
+alternates with names, dates and short links, fall outside it. Lines outside it are removed as
+`outside_article`; inside it, chrome lines still go.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.clean.dates import parse_date_line
 from pipeline.clean.unicode import normalise_line, repair, split_lines
@@ -40,7 +45,15 @@ _CREDIT_WORDS = re.compile(
 )
 _CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
 _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
+# Cheap prefilter: the call-to-action regex only runs on lines holding one of these (it is the slow part).
+_CTA_HINTS = ("channel", "newsletter", "us on", "our page", "telegram", "twitter", "facebook", "instagram",
+              "youtube", "whatsapp", "updates", "our app", "notification", "podcast", "click here", "journalism",
+              "cookie", "reserved", "©", "copyright", "terms", "privacy")
+_CTA_HINT = re.compile("|".join(re.escape(hint) for hint in _CTA_HINTS))
 _CTA_MAX_WORDS = 25
+_REGION_PROSE_WORDS = 15  # a line this long counts as article prose even without final punctuation
+_REGION_SENTENCE_WORDS = 5  # a shorter line counts if it ends like a sentence
+_REGION_GAP_COST = 8.0  # price of a non-prose line, times the square root of its word count
 _PROSE_MIN_WORDS = 8
 _TITLE_MIN_WORDS, _TITLE_MAX_WORDS = 4, 25
 
@@ -55,10 +68,12 @@ class CleanedPage:
     image_credit: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked several times per line; menus repeat across a site's pages
 def chrome_reason(line: str) -> str | None:
     """Why a line is site chrome wherever it stands, or None."""
     words = word_count(line)
@@ -66,7 +81,7 @@ def chrome_reason(line: str) -> str | None:
         return "no_words"
     if line.lower().strip(" :|»›>-–—•·") in _NAVIGATION:
         return "navigation"
-    if words <= _CTA_MAX_WORDS and _CALL_TO_ACTION.search(line):
+    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(line.lower()) and _CALL_TO_ACTION.search(line):
         return "call_to_action"
     return None
 
@@ -113,20 +128,26 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.removed.append(RemovedLine(number, line, reason))
 
     title_number = _pick_title(title_candidates)
+    ledes = _ledes(title_candidates, title_number)
     for number, line in title_candidates:
         if number == title_number:
             page.title = line
             page.removed.append(RemovedLine(number, line, "title"))
-        elif body_start == len(numbered) or (
-                title_number is not None and number > title_number and word_count(line) >= _PROSE_MIN_WORDS):
+        elif body_start == len(numbered) or number in ledes:
             page.paragraphs.append(line)  # a lede without final punctuation, or a page with no prose at all
         else:
             page.removed.append(RemovedLine(number, line, "header"))
 
     body = numbered[body_start:]
-    footer_from = _footer_start(body)
+    reasons = [chrome_reason(line) for _, line in body]
+    # A plain article (headline, then prose straight away, no chrome line anywhere) has nothing to trim:
+    # its lists and short closing lines are article, so it comes through whole.
+    plain = body_start <= 1 and not any(reasons)
+    first, last = (0, len(body)) if plain else _article_region(body, reasons)
+    footer_from = len(body) if plain else first + _footer_start(body[first:last])
     for i, (number, line) in enumerate(body):
-        reason = chrome_reason(line) or ("footer" if i >= footer_from else None)
+        reason = "outside_article" if not first <= i < last else (
+            reasons[i] or ("footer" if i >= footer_from else None))
         if reason is None:
             page.paragraphs.append(line)
         else:
@@ -144,6 +165,37 @@ def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
     if not usable:
         return candidates[0][0] if candidates else None
     return max(usable)[2]
+
+
+def _ledes(candidates: list[tuple[int, str]], title_number: int | None) -> set[int]:
+    """Long header lines after the title that lead straight into the body (a lede without final punctuation).
+
+    Only the run of such lines just before the body counts: long menu lines further up are not a lede.
+    """
+    ledes: set[int] = set()
+    for number, line in reversed(candidates):
+        if title_number is None or number <= title_number or word_count(line) < _PROSE_MIN_WORDS:
+            break
+        ledes.add(number)
+    return ledes
+
+
+def _article_region(body: list[tuple[int, str]], reasons: list[str | None]) -> tuple[int, int]:
+    """[first, last) of the maximum-sum run of lines, prose scoring its words and anything else a cost."""
+    best, best_span = 0.0, (0, len(body))
+    total, start = 0.0, 0
+    for i, ((_, line), reason) in enumerate(zip(body, reasons, strict=True)):
+        words = word_count(line)
+        prose = reason is None and (words >= _REGION_PROSE_WORDS or (
+            words >= _REGION_SENTENCE_WORDS and _ENDS_LIKE_PROSE.search(line) is not None))
+        score = words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
+        if total <= 0:
+            total, start = score, i
+        else:
+            total += score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
 
 
 def _footer_start(body: list[tuple[int, str]]) -> int:

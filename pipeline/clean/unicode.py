@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
 
 # ftfy's defaults straighten curly quotes; a news archive wants them as the publisher wrote them.
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -13,19 +15,40 @@ _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 
 
-def repair(text: str, max_rounds: int = 3) -> str:
+_ASCII_CLEAN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f&]")
+# What ftfy would still change in a line without mojibake: controls (C0, C1, escapes), surrogates,
+# ligatures, HTML entities.
+_NEEDS_FTFY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufb00-\ufb06&]")
+
+
+def _clean_already(line: str) -> bool:
+    if line.isascii():
+        return not _ASCII_CLEAN.search(line)
+    return not _NEEDS_FTFY.search(line) and not is_bad(line) and unicodedata.is_normalized("NFC", line)
+
+
+def _fix_line(line: str, max_rounds: int = 3) -> str:
+    """ftfy until nothing changes: its output can itself look like mojibake (a C1 control fixed into '€'
+    next to a Latin letter), and repairing repaired text must be a no-op, or cleaning is not idempotent."""
+    for _ in range(max_rounds):
+        fixed = _INVISIBLE.sub("", _LINE_BREAKS.sub(" ", ftfy.fix_text(line, _FTFY)))
+        if fixed == line:
+            break
+        line = fixed
+    return line
+
+
+def repair(text: str) -> str:
     """Fix mojibake and control characters, and make every line break a plain newline.
 
-    ftfy's output can itself look like mojibake (a C1 control fixed into '€' next to a Latin letter), so
-    it runs until nothing changes: repairing repaired text must be a no-op, or cleaning is not idempotent.
+    ftfy works line by line; a line with no mojibake (ftfy's own `is_bad` test), no control character,
+    ligature or HTML entity, already in NFC, is exactly what it would leave alone, so it skips the full fix
+    (most lines of a page, and most of ftfy's cost: several times faster on dumps).
     """
     text = _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
-    for _ in range(max_rounds):
-        fixed = _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", ftfy.fix_text(text, _FTFY)))
-        if fixed == text:
-            break
-        text = fixed
-    return text
+    if _clean_already(text):  # one scan of the whole page: the usual case, no line needs ftfy
+        return text
+    return "\n".join(line if _clean_already(line) else _fix_line(line) for line in text.split("\n"))
 
 
 def normalise_line(line: str) -> str:

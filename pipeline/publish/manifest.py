@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,8 +41,13 @@ def content_fingerprint(files: list[dict]) -> str:
     return digest.hexdigest()
 
 
+def _type_name(dtype) -> str:
+    """Arrow names a list's child `item`, Parquet readers `element`: the same type, one name."""
+    return re.sub(r"list<(element|item): ", "list<", str(dtype))
+
+
 def schema_of(table) -> list[dict]:
-    return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in table.schema]
+    return [{"name": f.name, "type": _type_name(f.type), "nullable": f.nullable} for f in table.schema]
 
 
 def write_sha256sums(release_dir: Path) -> None:

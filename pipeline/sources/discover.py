@@ -1,4 +1,8 @@
-"""Walk the inputs in a stable order, so that shards and releases do not depend on the file system."""
+"""Walk the inputs in a stable order, so that shards and releases do not depend on the file system.
+
+Inputs are local paths or fsspec URLs (`file://`, `memory://`, and any protocol whose fsspec
+implementation is installed, e.g. `s3://` with s3fs); `file://` URLs are read as local paths.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import fsspec
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,49 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def is_url(raw: str | Path) -> bool:
+    return isinstance(raw, str) and "://" in raw
+
+
+def read_input_bytes(item: InputFile) -> bytes:
+    """The bytes of one input, local or remote."""
+    if is_url(item.path):
+        with fsspec.open(item.path, "rb") as handle:
+            return handle.read()
+    return Path(item.path).read_bytes()
+
+
+def _local(raw: str | Path) -> str | Path:
+    """A `file://` URL as a plain path; anything else unchanged."""
+    if is_url(raw) and str(raw).startswith("file://"):
+        return fsspec.core.url_to_fs(str(raw))[1]
+    return raw
+
+
+def _remote_files(raw: str) -> list[InputFile]:
+    fs, root = fsspec.core.url_to_fs(raw)
+    if not fs.exists(root):
+        raise FileNotFoundError(f"input {raw}: no such file or directory")
+    root = root.rstrip("/")
+    paths = [root] if fs.isfile(root) else sorted(fs.find(root))
+    found = []
+    for path in paths:
+        relative = path.rsplit("/", 1)[-1] if path == root else path[len(root):].lstrip("/")
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        digest = hashlib.sha256()
+        with fs.open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        found.append(InputFile(fs.unstrip_protocol(path), relative, int(fs.size(path)), digest.hexdigest()))
+    return found
+
+
 def _walk(inputs: list[str | Path]):
     for raw in inputs:
+        raw = _local(raw)
+        if is_url(raw):
+            continue  # remote inputs are listed by _remote_files
         root = Path(raw).expanduser().resolve()
         if not root.exists():
             raise FileNotFoundError(f"input {raw}: no such file or directory")
@@ -46,8 +93,14 @@ def _walk(inputs: list[str | Path]):
 
 
 def count_inputs(inputs: list[str | Path]) -> int:
-    """How many files a build will read, without reading them."""
-    return sum(1 for _ in _walk(inputs))
+    """How many files a build will read, without reading them (remote inputs are listed, not read)."""
+    remote = 0
+    for raw in inputs:
+        raw = _local(raw)
+        if is_url(raw):
+            fs, root = fsspec.core.url_to_fs(str(raw))
+            remote += 1 if fs.isfile(root) else len(fs.find(root))
+    return remote + sum(1 for _ in _walk(inputs))
 
 
 def discover_inputs(inputs: list[str | Path]) -> list[InputFile]:
@@ -59,4 +112,8 @@ def discover_inputs(inputs: list[str | Path]) -> list[InputFile]:
     for path, root in _walk(inputs):
         item = InputFile.from_path(path, root)
         found.setdefault(item.relative_path, item)
+    for raw in inputs:
+        if is_url(_local(raw)):
+            for item in _remote_files(str(raw)):
+                found.setdefault(item.relative_path, item)
     return [found[key] for key in sorted(found)]

@@ -1,15 +1,15 @@
-"""Decode a text file: UTF-8 first, then charset detection; refuse what is not text."""
+"""Decode a text or HTML file (optionally gzipped): UTF-8 first, then charset detection; refuse what is not text."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import charset_normalizer
 
 from pipeline.config import Limits
 from pipeline.document import Document, Rejection, content_id
-from pipeline.sources.discover import InputFile
+from pipeline.sources.discover import InputFile, read_input_bytes
+from pipeline.sources.formats import gunzip, is_gzip
 
 _BOMS = (("utf-32", b"\xff\xfe\x00\x00"), ("utf-32", b"\x00\x00\xfe\xff"),
          ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
@@ -46,8 +46,8 @@ def _control_share(text: str) -> float:
     return controls / len(sample)
 
 
-def read_text_file(item: InputFile, limits: Limits) -> Iterator[Document | Rejection]:
-    """One document per text file; anything unreadable becomes a Rejection naming the file."""
+def read_text_file(item: InputFile, limits: Limits, input_format: str = "dump") -> Iterator[Document | Rejection]:
+    """One document per text (or, with input_format="html", HTML) file; anything unreadable is a Rejection."""
 
     def reject(reason: str, detail: str) -> Rejection:
         return Rejection(item.relative_path, "read", reason, detail, source_sha256=item.sha256)
@@ -60,10 +60,16 @@ def read_text_file(item: InputFile, limits: Limits) -> Iterator[Document | Rejec
                      f"{item.relative_path}: {item.size} bytes, over the limit of {limits.max_file_bytes}")
         return
     try:
-        data = Path(item.path).read_bytes()
+        data = read_input_bytes(item)
     except OSError as error:
         yield reject("unreadable", f"{item.relative_path}: {error.strerror or error}")
         return
+    if is_gzip(data):
+        try:
+            data = gunzip(data, limits.max_file_bytes)
+        except (OSError, ValueError, EOFError) as error:
+            yield reject("undecodable", f"{item.relative_path}: bad gzip data: {error}")
+            return
     text, encoding = decode_bytes(data)
     if text is None:
         yield reject("binary_file" if "binary" in encoding else "undecodable", f"{item.relative_path}: {encoding}")
@@ -80,4 +86,5 @@ def read_text_file(item: InputFile, limits: Limits) -> Iterator[Document | Rejec
         raw_text=text,
         encoding=encoding,
         source_sha256=item.sha256,
+        input_format=input_format,
     )
