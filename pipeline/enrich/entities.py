@@ -21,6 +21,15 @@ _HYPHEN_TAIL = re.compile(r"(?:[-‐‑][^\W_]+)+")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 _ARTICLE = re.compile(r"^(?:the|The)\s+")
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev"}
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a person's name without a leading title ("Ms Diemont" -> ["Diemont"])."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        words = words[1:]
+    return words
 
 
 @dataclass
@@ -59,16 +68,16 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
     first_seen: dict[str, int] = {}
     for position, name in enumerate(people):
         first_seen.setdefault(name, position)
-    multiword = sorted({name for name in people if len(name.split()) > 1},
-                       key=lambda name: (-len(name.split()), -len(name), first_seen[name]))
+    multiword = sorted({name for name in people if len(_name_words(name)) > 1},
+                       key=lambda name: (-len(_name_words(name)), -len(name), first_seen[name]))
     for mention in mentions:
-        words = mention.text.split()
+        words = _name_words(mention.text)
         if mention.label != "PERSON" and len(words) == 1 and mention.label in _NAME_LABELS and any(
-                words[0] in (name.split()[0], name.split()[-1]) for name in multiword):
+                words[0] in (_name_words(name)[0], _name_words(name)[-1]) for name in multiword):
             mention.label = "PERSON"
         if mention.label == "PERSON":
-            longer = [name for name in multiword if len(name.split()) > len(words) and _contains_words(
-                name.split(), words)]
+            longer = [name for name in multiword if len(_name_words(name)) > len(words) and _contains_words(
+                _name_words(name), words)]
             mention.canonical = longer[0] if longer else mention.text
         elif mention.label in _NAME_LABELS:
             mention.canonical = _ARTICLE.sub("", mention.text)
@@ -79,7 +88,7 @@ def resolve(mentions: list[Mention]) -> list[Mention]:
 
 def person_name(text: str, mentions: list[Mention]) -> str | None:
     """The canonical person a bare name refers to ("Ri" -> "Ri Son-gwon"), or None if no person matches."""
-    words = text.split()
+    words = _name_words(text)
     for mention in mentions:
         if mention.label == "PERSON" and _contains_words(mention.canonical.split(), words):
             return mention.canonical

@@ -82,7 +82,7 @@ def _attribution_window(text: str, quotes: list[Quote], n: int) -> tuple[int, in
     quote = quotes[n]
     floor = quotes[n - 1].close_at + 1 if n else 0
     before_start = floor
-    for match in _SENTENCE_END.finditer(text, floor, quote.open_at + 1):
+    for match in _SENTENCE_END.finditer(text, floor):  # no endpos: the look-ahead must see past the mark
         if match.end() <= quote.open_at:
             before_start = match.end()
     ceiling = quotes[n + 1].open_at if n + 1 < len(quotes) else len(text)
@@ -90,6 +90,15 @@ def _attribution_window(text: str, quotes: list[Quote], n: int) -> tuple[int, in
     match = _SENTENCE_END.search(text, after_start, ceiling)
     after_end = match.start() + 1 if match else ceiling
     return before_start, quote.open_at, after_start, after_end
+
+
+def _sentence_bounds(text: str, quotes: list[Quote], n: int) -> tuple[int, int]:
+    """The sentence around quote n, ignoring sentence ends inside quotation marks (quotes hold sentences)."""
+    quote = quotes[n]
+    ends = [m for m in _SENTENCE_END.finditer(text) if not _inside(m.start(), quotes)]
+    start = max((m.end() for m in ends if m.end() <= quote.open_at), default=0)
+    end = min((m.start() + 1 for m in ends if m.start() > quote.close_at), default=len(text))
+    return start, end
 
 
 def _is_partial(text: str, quote: Quote, before: str) -> bool:
@@ -114,13 +123,18 @@ def _inside(position: int, quotes: list[Quote]) -> bool:
 def _find_cue(parsed: Doc, quotes: list[Quote], n: int, window: tuple[int, int, int, int]) -> Token | None:
     quote = quotes[n]
     outside = [t for t in parsed if not _inside(t.idx, quotes)]
-    # 1. a cue verb the quote hangs from in the parse tree
+    sentence_start, sentence_end = _sentence_bounds(parsed.text, quotes, n)
+    # 1. a cue verb of the quote's own sentence that the quote hangs from in the parse tree
     for token in parsed:
         if quote.start <= token.idx < quote.end and not _inside(token.head.idx, quotes):
             for ancestor in [token.head, *token.head.ancestors]:
-                if not _inside(ancestor.idx, quotes) and _is_cue(ancestor):
+                if (not _inside(ancestor.idx, quotes) and sentence_start <= ancestor.idx < sentence_end
+                        and _is_cue(ancestor)):
                     return ancestor
-    # 2. the nearest cue verb in the quote's own sentence, outside the quotation marks
+    # 2. for a full quote, the nearest cue verb of its sentence outside the quotation marks (a quoted phrase
+    #    must hang from its cue: a title or scare quote in a sentence that reports speech is not a quote)
+    if quote.partial:
+        return None
     before_start, before_end, after_start, after_end = window
     candidates = [t for t in outside if (before_start <= t.idx < before_end or after_start <= t.idx < after_end)
                   and _is_cue(t)]
@@ -226,7 +240,7 @@ def extract_quotes(doc: Document) -> list[dict]:
             if quote.speaker is None and cue is None:
                 before = previous.get(paragraph.index - 1)
                 opening = not text[:quote.open_at].strip()
-                if last is not None:
+                if last is not None and not quote.partial:
                     quote.speaker, quote.source = last.speaker, "same_paragraph"
                 elif opening and before is not None and not quote.partial:
                     quote.speaker, quote.source = before.speaker, "previous_paragraph"
