@@ -39,8 +39,10 @@ def build(
     shard_size: Annotated[int, typer.Option(help="Input files per shard (one task run each).")] = 500,
     workers: Annotated[int | None, typer.Option(help="Parallel shard workers (default: CPU cores).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+    config_file: Annotated[Path | None, typer.Option(
+        "--config", help="YAML build settings, e.g. `enrich: {entities: false}` (see README).")] = None,
 ) -> None:
-    """Clean, segment, validate and publish INPUTS as a new release."""
+    """Clean, segment, validate, enrich and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [Path(DEFAULT_INPUT)])]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -49,7 +51,11 @@ def build(
     _quiet_prefect(verbose)
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size)
+    try:
+        config = _load_config(config_file, name, shard_size)
+    except Exception as error:  # a clear one-line message naming the file
+        console.print(f"[red]error:[/red] config {config_file}: {type(error).__name__}: {error}")
+        raise typer.Exit(1) from None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)
@@ -67,6 +73,20 @@ def build(
         finally:
             set_progress_listener(None)
     _print_summary(result)
+
+
+def _load_config(path: Path | None, name: str, shard_size: int) -> BuildConfig:
+    """Settings from a YAML file; --name and --shard-size win when given with other than their defaults."""
+    import yaml
+
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping of settings at the top level")
+    if name != "broadsheet" or "dataset_name" not in data:
+        data["dataset_name"] = name
+    if shard_size != 500 or "shard_size" not in data:
+        data["shard_size"] = shard_size
+    return BuildConfig.from_dict(data)
 
 
 def _print_summary(result: dict) -> None:
