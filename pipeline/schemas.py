@@ -73,13 +73,12 @@ class Documents(DocumentPart):
         strict = True
 
 
-ENTITY_LABELS = ["PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-                 "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"]
 SPEAKER_SOURCES = ["same_sentence", "pronoun", "same_paragraph", "previous_paragraph"]
 
 
 class Entities(Span):
-    label: Series[str] = pa.Field(str_length={"min_value": 1})  # OntoNotes labels with the default model
+    label: Series[str] = pa.Field(str_length={"min_value": 1})  # OntoNotes labels with the default model;
+    # not a closed list, so that a model with another label set can be configured
     canonical: Series[str] = pa.Field(str_length={"min_value": 1})
 
     class Config:
