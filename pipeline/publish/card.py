@@ -91,7 +91,7 @@ def render_card(dataset: str, version: str, pretty_name: str, license: str, lang
 
 Built by [Broadsheet](https://pypi.org/project/broadsheet/): cleaned, segmented and validated news text.
 {counts.get('inputs', 0)} input records: {counts.get('published', 0)} published, \
-{counts.get('quarantined', 0)} quarantined, {counts.get('duplicates', 0)} exact duplicates.
+{counts.get('quarantined', 0)} quarantined, {counts.get('duplicates', 0)} duplicates (exact or near copies).
 
 ## Tables (configs)
 

@@ -16,6 +16,7 @@ import pipeline
 from pipeline.config import BuildConfig
 from pipeline.publish import versions
 from pipeline.publish.card import render_card
+from pipeline.publish.dedup import apply_duplicates
 from pipeline.publish.lock import output_lock
 from pipeline.publish.manifest import (
     content_fingerprint,
@@ -88,7 +89,7 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
 
 def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
     remove_stale_staging(dataset_dir)
-    tables = merge_shards(summaries)
+    tables = apply_duplicates(merge_shards(summaries), summaries, config.dedup)
     parent = versions.latest_version(dataset_dir)
     carried = 0
     if parent is not None and config.retention == "keep":

@@ -1,0 +1,117 @@
+"""Corpus-level duplicates: exact (same text once whitespace is collapsed and case folded) and near
+(MinHash LSH over word shingles, with datasketch).
+
+The per-document part (normalised-text hash and MinHash signature) is computed in each shard and stored
+in its folder (`signatures.parquet`), so publishing only runs the LSH index over finished signatures.
+Grouping is deterministic: documents are visited by (source_path, doc_id) and the first of each group is
+the kept representative. A near-duplicate joins a group only if it is similar to the group's
+representative itself (not through a chain of pairwise matches, which merges different articles), and
+every LSH candidate is confirmed with the exact Jaccard similarity of the shingle sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as arrow
+from datasketch import MinHash, MinHashLSH
+
+from pipeline.config import DedupConfig
+
+SCHEME = "affine32"  # datasketch's hashing scheme, fixed so stored signatures stay comparable
+SEED = 1
+SIGNATURE_SCHEMA = arrow.schema([
+    arrow.field("doc_id", arrow.string(), False), arrow.field("text_hash", arrow.string(), False),
+    arrow.field("minhash", arrow.list_(arrow.uint32())),
+])
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int) -> set[str]:
+    """Word n-grams of the case-folded words (punctuation ignored); a short text is one shingle."""
+    words = _WORD.findall(text.casefold())
+    if len(words) <= size:
+        return {" ".join(words)}
+    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def minhash(text: str, config: DedupConfig) -> MinHash:
+    signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME)
+    signature.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text, config.shingle_words))])
+    return signature
+
+
+def signatures_table(documents: arrow.Table, config: DedupConfig) -> arrow.Table:
+    ids, texts = documents["doc_id"].to_pylist(), documents["text"].to_pylist()
+    rows = [{"doc_id": doc_id, "text_hash": text_hash(text),
+             "minhash": minhash(text, config).hashvalues.tolist() if config.near else None}
+            for doc_id, text in zip(ids, texts, strict=True)]
+    return arrow.Table.from_pylist(rows, schema=SIGNATURE_SCHEMA)
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+@dataclass(frozen=True)
+class Match:
+    doc_id: str
+    duplicate_of: str
+    method: str  # exact_text | near_minhash
+    similarity: float
+
+
+def find_duplicates(documents: arrow.Table, signatures: arrow.Table, config: DedupConfig) -> list[Match]:
+    """Every document that repeats an earlier one (by source_path), and which representative it repeats."""
+    texts = dict(zip(documents["doc_id"].to_pylist(), documents["text"].to_pylist(), strict=True))
+    order = sorted(zip(documents["source_path"].to_pylist(), documents["doc_id"].to_pylist(), strict=True))
+    by_id = {row["doc_id"]: row for row in signatures.to_pylist()}
+    matches: list[Match] = []
+    first_by_hash: dict[str, str] = {}
+    representatives: list[str] = []
+    for _, doc_id in order:
+        digest = by_id[doc_id]["text_hash"]
+        if config.exact_text and digest in first_by_hash:
+            matches.append(Match(doc_id, first_by_hash[digest], "exact_text", 1.0))
+            continue
+        first_by_hash.setdefault(digest, doc_id)
+        representatives.append(doc_id)
+    if not config.near:
+        return matches
+
+    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+    rank = {doc_id: n for n, doc_id in enumerate(representatives)}
+    shingle_cache: dict[str, set[str]] = {}
+
+    def shingles_of(doc_id: str) -> set[str]:
+        if doc_id not in shingle_cache:
+            shingle_cache[doc_id] = shingles(texts[doc_id], config.shingle_words)
+        return shingle_cache[doc_id]
+
+    for doc_id in representatives:
+        signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME,
+                            hashvalues=np.asarray(by_id[doc_id]["minhash"], dtype=np.uint32))
+        best: tuple[float, int, str] | None = None
+        for candidate in lsh.query(signature):
+            similarity = jaccard(shingles_of(doc_id), shingles_of(candidate))
+            if similarity >= config.threshold and (best is None or (-similarity, rank[candidate]) < best[:2]):
+                best = (-similarity, rank[candidate], candidate)
+        if best is None:
+            lsh.insert(doc_id, signature)
+        else:
+            matches.append(Match(doc_id, best[2], "near_minhash", round(-best[0], 4)))
+    # exact copies of a document that was itself found to be a near-duplicate point to the final representative
+    final = {m.doc_id: m for m in matches if m.method == "near_minhash"}
+    return [Match(m.doc_id, final[m.duplicate_of].duplicate_of, "near_minhash", final[m.duplicate_of].similarity)
+            if m.duplicate_of in final else m for m in matches]
