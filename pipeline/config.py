@@ -23,6 +23,10 @@ class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     license: str = "other"
     pretty_name: str = "Broadsheet news text"
+    # Release layout (issue 5): e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}, by hash of doc_id;
+    # None publishes one `train` split. Parquet files are sharded above max_parquet_file_bytes (uncompressed Arrow).
+    splits: dict[str, float] | None = None
+    max_parquet_file_bytes: int = 500 * 1024 * 1024
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects output changes."""
