@@ -201,12 +201,13 @@ def _document_changes(diff: ReleaseDiff, old: arrow.Table | None, new: arrow.Tab
         table.changed += paired
 
 
-def release_diff(old_dir: str, new_dir: str, storage_options: dict | None = None) -> ReleaseDiff:
-    """`broadsheet diff A B`: two release folders (or URLs) on any file system."""
+def release_diff(old_dir: str, new_dir: str, storage_options: dict | None = None, old_version: str = "latest",
+                 new_version: str = "latest") -> ReleaseDiff:
+    """`broadsheet diff A B`: two releases (release folders, or dataset folders plus versions; any fsspec URL)."""
     from pipeline.publish.store import open_release
 
-    old, new = open_release(old_dir, storage_options=storage_options), open_release(new_dir,
-                                                                                      storage_options=storage_options)
+    old = open_release(old_dir, old_version, storage_options)
+    new = open_release(new_dir, new_version, storage_options)
     old_manifest, new_manifest = old.manifest(), new.manifest()
     names = list(dict.fromkeys([*new_manifest.get("tables", {}), *old_manifest.get("tables", {})]))
     return diff_releases(old.read_table, new.read_table, names, old_manifest.get("files"),
