@@ -6,6 +6,7 @@ import pyarrow as arrow
 import yaml
 
 from pipeline.publish.parquet import hf_features
+from pipeline.publish.splits import SPLIT_ORDER
 from pipeline.schemas import COLUMN_DESCRIPTIONS, TABLE_DESCRIPTIONS
 
 DEFAULT_TABLE = "documents"
@@ -53,7 +54,12 @@ def render_card(dataset: str, version: str, pretty_name: str, license: str, lang
 
     def splits_of(name: str) -> list[str]:
         found = [s for s, rows in per_split.get(name, {}).items() if rows]
-        return found or ["train"]
+        return sorted(found, key=lambda s: (SPLIT_ORDER.index(s) if s in SPLIT_ORDER else 99, s)) or ["train"]
+
+    def split_bytes(name: str, split: str) -> int:
+        """Arrow bytes of one split, in proportion to its rows (datasets wants num_bytes beside num_examples)."""
+        total = tables[name].num_rows
+        return int(tables[name].nbytes * per_split.get(name, {}).get(split, 0) / total) if total else 0
     meta = {
         "pretty_name": pretty_name,
         "license": license,
@@ -68,7 +74,8 @@ def render_card(dataset: str, version: str, pretty_name: str, license: str, lang
         ],
         "dataset_info": [
             {"config_name": name, "features": _features(tables[name].schema),
-             "splits": [{"name": split, "num_examples": per_split.get(name, {}).get(split, 0)}
+             "splits": [{"name": split, "num_bytes": split_bytes(name, split),
+                         "num_examples": per_split.get(name, {}).get(split, 0)}
                         for split in splits_of(name)]}
             for name in loadable
         ],

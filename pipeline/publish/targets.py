@@ -68,9 +68,11 @@ def _push_fsspec(release_dir: Path, target: str, storage_options: dict | None) -
         if fs.exists(f"{dest}/manifest.json"):
             raise TargetError(f"release {shown} already exists; releases are immutable")
         files = _release_files(release_dir)
+        local = "file" in ((fs.protocol,) if isinstance(fs.protocol, str) else fs.protocol)
         for path in files:  # manifest.json last: until it lands, readers do not see this version
             remote = f"{dest}/{path.relative_to(release_dir).as_posix()}"
-            fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+            if local:  # object stores have no folders (and s3fs.makedirs would create a missing bucket)
+                fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
             fs.put_file(str(path), remote)
         current = fs.cat_file(f"{base}/{LATEST}").decode().strip() if fs.exists(f"{base}/{LATEST}") else None
         if current is None or _newer(version, current):
