@@ -124,6 +124,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         languages = sorted({lang for lang in tables["documents"]["language"].to_pylist() if lang}) or ["en"]
         note = (f"broadsheet {pipeline.__version__}, settings fingerprint {config.fingerprint()}, "
                 f"{len(inputs)} input files in {len(summaries)} shards.")
+        note += build_steps_note(config)
         (staging / "README.md").write_text(render_card(
             config.dataset_name, version, config.pretty_name, config.license, languages, tables, counts, note,
             files=files, parent=parent))
@@ -155,6 +156,18 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     how = f" ({bump} change from {parent})" if bump else ""
     return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
                          bump, parent)
+
+
+def build_steps_note(config: BuildConfig) -> str:
+    """The card's 'how it was built': the steps a document went through and how the files were laid out."""
+    from pipeline.steps import document_steps
+
+    steps = " → ".join(["read (decode, refuse empty/binary/oversized)",
+                        *(step.name for step in document_steps(config)), "validate (pandera contracts)"])
+    splits = ", ".join(f"{k} {v:g}" for k, v in (config.splits or {}).items()) or "one train split"
+    return (f"\n\nSteps per document: {steps}; failures go to `quarantine` with the stage and reason. "
+            f"Splits: {splits} (by sha256 of doc_id). Parquet: zstd, sorted by each table's key, page index, "
+            f"content-defined chunking, files of at most {config.max_parquet_file_bytes // 2**20} MiB (Arrow size).")
 
 
 def release_metadata(config: BuildConfig) -> dict:
