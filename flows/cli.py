@@ -80,6 +80,8 @@ def build(
     if result["published"]:
         for target in to or []:
             _push(Path(result["path"]), target)
+    elif to:
+        console.print("no new release to publish; `broadsheet push VERSION --to URL` publishes an existing one")
 
 
 def _parse_splits(text: str | None) -> dict[str, float] | None:

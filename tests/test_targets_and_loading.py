@@ -174,3 +174,12 @@ def test_load_release_from_local_folders(two_releases):
         pipeline.load_release(str(two_releases), table="words")
     with pytest.raises(ValueError, match="no split 'test'"):
         pipeline.load_release(str(two_releases), split="test")
+
+
+def test_credentials_in_a_url_never_reach_messages(two_releases):
+    from pipeline.publish.store import redact
+
+    assert redact("s3://AKIAKEY:topsecret@bucket/prefix") == "s3://bucket/prefix"
+    with pytest.raises(TargetError) as caught:
+        push_release(two_releases / "0.1.0", "hf://user:topsecret@datasets/ORG/NAME", hf_api=FakeHfApi())
+    assert "topsecret" not in str(caught.value)
