@@ -129,6 +129,10 @@ class BuildConfig:
     date_column: str | None = None
     enrich: EnrichConfig = field(default_factory=EnrichConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    # Release layout (issue 5): e.g. {"train": 0.8, "validation": 0.1, "test": 0.1}, by hash of doc_id;
+    # None publishes one `train` split. Parquet files are sharded above max_parquet_file_bytes (uncompressed Arrow).
+    splits: dict[str, float] | None = None
+    max_parquet_file_bytes: int = 500 * 1024 * 1024
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""

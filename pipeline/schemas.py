@@ -276,3 +276,33 @@ SPAN_TABLES = tuple(
     name for name, schema in ARROW_SCHEMAS.items()
     if name != "documents" and {"doc_id", "start", "end", "text"} <= set(schema.names)
 )
+
+# What each column means, for the dataset card's column table and Croissant field descriptions.
+# A column missing here is still published; its description is then empty.
+COLUMN_DESCRIPTIONS: dict[str, str] = {
+    "doc_id": "Document id: first 16 hex digits of the sha256 of the input record's bytes (stable across versions).",
+    "source_path": "Path of the input file, relative to the input folder it was found in.",
+    "source_sha256": "sha256 of the input file's bytes.",
+    "encoding": "Character encoding the input was decoded from.",
+    "title": "Headline recovered from the page, if any.",
+    "published_date": "Publication date recovered from the page (ISO YYYY-MM-DD), if any.",
+    "image_caption": "Caption of the article's lead image, if any.",
+    "image_credit": "Credit (photographer/agency) of the lead image, if any.",
+    "language": "Language of the text (ISO 639-1), if known.",
+    "text": "Clean text (documents: the article body; span tables: documents.text[start:end]).",
+    "n_chars": "Characters in text.",
+    "n_words": "Whitespace-separated words in text.",
+    "n_paragraphs": "Paragraphs in the paragraphs table for this document.",
+    "n_sentences": "Sentences (in this document, or in this paragraph).",
+    "start": "Start offset (characters, inclusive) into documents.text.",
+    "end": "End offset (characters, exclusive) into documents.text.",
+    "paragraph_index": "Position of the paragraph in its document, from 0.",
+    "sentence_index": "Position of the sentence in its document, from 0.",
+    "line_number": "Line number in the input file, from 1.",
+    "reason": "Why the row is here (a reason code).",
+    "duplicate_of": "doc_id of the published document with the same bytes.",
+    "kept_source_path": "source_path of the copy that was published.",
+    "method": "How the duplicate was found.",
+    "stage": "Pipeline stage that rejected the record.",
+    "detail": "Readable explanation naming the file and what is wrong.",
+}

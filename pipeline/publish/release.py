@@ -16,7 +16,10 @@ import pipeline
 from pipeline.config import BuildConfig
 from pipeline.publish import versions
 from pipeline.publish.card import render_card
+from pipeline.publish.changelog import combine, render_entry
+from pipeline.publish.croissant import render_croissant
 from pipeline.publish.dedup import apply_duplicates
+from pipeline.publish.diff import diff_against_parent
 from pipeline.publish.lock import output_lock
 from pipeline.publish.manifest import (
     content_fingerprint,
@@ -27,9 +30,11 @@ from pipeline.publish.manifest import (
 )
 from pipeline.publish.parquet import write_table_files
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
+from pipeline.publish.splits import split_table
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES, SORT_KEYS, TABLE_DESCRIPTIONS
 from pipeline.shards import ShardSummary, read_shard_table
 from pipeline.sources import InputFile
+from pipeline.sources.discover import sha256_file
 
 RELEASE_TABLES = tuple(ARROW_SCHEMAS)
 
@@ -46,6 +51,8 @@ class PublishResult:
     published: bool
     counts: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    bump: str | None = None  # major/minor/patch against the parent, None for a first or unchanged release
+    parent: str | None = None
 
 
 def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
@@ -112,39 +119,55 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     try:
         paths = []
         for name in RELEASE_TABLES:
-            paths += write_table_files(tables[name], staging / name, SORT_KEYS[name], TABLE_DESCRIPTIONS[name])
+            for split, part in split_table(tables[name], config.splits).items():
+                paths += write_table_files(part, staging / name, SORT_KEYS[name], TABLE_DESCRIPTIONS[name],
+                                           split=split, max_file_bytes=config.max_parquet_file_bytes)
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
-        unchanged = parent is not None and (
-            versions.read_manifest(dataset_dir / parent).get("content_fingerprint") == fingerprint)
-        if version is None and unchanged:
+        metadata = release_metadata(config)
+        parent = versions.latest_version(dataset_dir)
+        change = diff_against_parent(str(dataset_dir / parent), tables, files, metadata) if parent else None
+        forced = version is not None
+        if not forced and change is not None and change.bump is None:
             shutil.rmtree(staging)
             return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
-                                 f"nothing changed since {parent}: no new release")
-        version = version or versions.bump(parent, "minor")
+                                 f"nothing changed since {parent}: no new release", None, parent)
+        bump = change.bump if change else None
+        version = version or versions.bump(parent, bump or "minor")
         versions.parse(version)
         target = dataset_dir / version
         if target.exists():
             raise ReleaseExistsError(f"release {target} already exists; releases are immutable")
+        if parent and versions.parse(version) <= versions.parse(parent):
+            raise ValueError(f"version {version} is not newer than the latest release {parent}")
 
         languages = sorted({lang for lang in tables["documents"]["language"].to_pylist() if lang}) or ["en"]
         note = (f"broadsheet {pipeline.__version__}, settings fingerprint {config.fingerprint()}, "
                 f"{len(inputs)} input files in {len(summaries)} shards.")
+        note += build_steps_note(config)
         (staging / "README.md").write_text(render_card(
             config.dataset_name, version, config.pretty_name, config.license, languages, tables, counts, note,
-            chunking=config.chunking))
+            chunking=config.chunking, files=files, parent=parent))
+        parent_log = dataset_dir / (parent or "") / "CHANGELOG.md"
+        (staging / "CHANGELOG.md").write_text(combine(
+            render_entry(version, change, forced), parent_log.read_text() if parent and parent_log.exists() else None))
+        croissant = render_croissant(config.dataset_name, version, config.pretty_name, config.license, languages,
+                                     {name: tables[name].schema for name in RELEASE_TABLES}, files)
+        (staging / "croissant.json").write_text(json.dumps(croissant, indent=2, ensure_ascii=False) + "\n")
+        write_sha256sums(staging)  # every file but manifest.json, which carries the build time
         manifest = {
             "dataset": config.dataset_name, "version": version, "parent_version": parent,
             "created": created_timestamp(), "code_version": pipeline.__version__,
             "config": config.to_dict(), "config_fingerprint": config.fingerprint(),
-            "content_fingerprint": fingerprint, "counts": counts,
+            "content_fingerprint": fingerprint, "counts": counts, "bump": bump,
+            "release_metadata": metadata,
+            "sha256sums": sha256_file(staging / "SHA256SUMS"),
             "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
                        for name in RELEASE_TABLES},
             "files": files,
             "inputs": [{"path": i.relative_path, "sha256": i.sha256, "bytes": i.size} for i in inputs],
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        write_sha256sums(staging)
         from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
 
         gate_staging(staging, dataset_dir, version)  # audit before publishing: raises if the release fails
@@ -153,4 +176,23 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         shutil.rmtree(staging, ignore_errors=True)
         raise
     versions.point_latest(dataset_dir, version)
-    return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}")
+    how = f" ({bump} change from {parent})" if bump else ""
+    return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
+                         bump, parent)
+
+
+def build_steps_note(config: BuildConfig) -> str:
+    """The card's 'how it was built': the steps a document went through and how the files were laid out."""
+    from pipeline.steps import document_steps
+
+    steps = " → ".join(["read (decode, refuse empty/binary/oversized)",
+                        *(step.name for step in document_steps(config)), "validate (pandera contracts)"])
+    splits = ", ".join(f"{k} {v:g}" for k, v in (config.splits or {}).items()) or "one train split"
+    return (f"\n\nSteps per document: {steps}; failures go to `quarantine` with the stage and reason. "
+            f"Splits: {splits} (by sha256 of doc_id). Parquet: zstd, sorted by each table's key, page index, "
+            f"content-defined chunking, files of at most {config.max_parquet_file_bytes // 2**20} MiB (Arrow size).")
+
+
+def release_metadata(config: BuildConfig) -> dict:
+    """Settings that change a release's metadata but not its rows: a change alone makes a PATCH release."""
+    return {"license": config.license, "pretty_name": config.pretty_name}
