@@ -49,3 +49,14 @@ def mixed_inputs(tmp_path) -> Path:
              "Owners of cafés said on Monday that trade had risen by a fifth this year, despite the rain.\n")
     (folder / "latin1.txt").write_bytes(latin.encode("cp1252"))
     return folder
+
+
+# For tests at corpus scale that do not look at entities, quotes or keywords: spaCy NER and parsing
+# dominate a build's cost (see bench/README.md), and the suite must stay quick on two cores.
+from pipeline.config import BuildConfig, EnrichConfig  # noqa: E402
+
+LIGHT_ENRICH = EnrichConfig(entities=False, quotes=False, keywords=False)
+
+
+def light(**settings) -> BuildConfig:
+    return BuildConfig(enrich=LIGHT_ENRICH, **settings)

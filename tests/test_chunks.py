@@ -17,7 +17,7 @@ from pipeline.config import BuildConfig, Chunking
 from pipeline.segment import paragraph_spans, sentence_spans
 from pipeline.tokens import WordCounter, load_tokenizer
 
-from .conftest import ROOT, SEED, SHARED, need_shared
+from .conftest import ROOT, SEED, SHARED, light, need_shared
 
 BBC = SHARED / "corpora" / "bbc-news"
 
@@ -111,7 +111,7 @@ def test_seed_chunks_load_with_datasets(seed_release):
 def bbc_release(tmp_path_factory) -> Path:
     """The whole BBC corpus (2,225 articles) built once: about 10 s here."""
     out = tmp_path_factory.mktemp("bbc-release")
-    result = build([str(need_shared(BBC))], str(out))
+    result = build([str(need_shared(BBC))], str(out), light())
     assert result.published and result.counts["published"] > 2000
     return Path(result.path)
 

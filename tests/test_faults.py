@@ -15,10 +15,9 @@ import pytest
 
 import pipeline.shards as shards
 from pipeline.build import build
-from pipeline.config import BuildConfig
 from pipeline.publish.lock import OutputLockedError, output_lock
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SEED, light
 from .test_incremental import bbc_sample
 
 
@@ -34,7 +33,7 @@ def test_io_error_in_one_shard_is_retried_then_quarantined(tmp_path, monkeypatch
         return original(files, config)
 
     monkeypatch.setattr(shards, "read_inputs", flaky)
-    result = build([str(inputs)], str(tmp_path / "out"), BuildConfig(shard_size=5))
+    result = build([str(inputs)], str(tmp_path / "out"), light(shard_size=5))
     assert len(attempts) == 2  # tried, retried, then given up
     quarantine = pd.read_parquet(Path(result.path) / "quarantine")
     assert set(quarantine["reason"]) == {"shard_failed"} and "007.txt" in set(quarantine["source_path"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SEED, light
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,12 @@ def test_flow_on_a_dask_local_cluster_matches_the_single_process_build(prefect_h
 
     from flows.build import build_flow
     from pipeline.build import build
-    from pipeline.config import BuildConfig
 
     from .test_incremental import bbc_sample
     from .test_resume import parquet_bytes
 
     inputs = bbc_sample(tmp_path / "in", 40)
-    config = BuildConfig(shard_size=5)
+    config = light(shard_size=5)
     reference = build([str(inputs)], str(tmp_path / "single"), config)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         runner = DaskTaskRunner(address=cluster.scheduler_address)

@@ -8,11 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.build import build, work_dir_for
-from pipeline.config import BuildConfig
 from pipeline.shards import plan_shards
 from pipeline.sources import discover_inputs
 
-from .conftest import SHARED, need_shared
+from .conftest import SHARED, light, need_shared
 
 BBC = SHARED / "corpora" / "bbc-news"
 
@@ -27,7 +26,7 @@ def bbc_sample(folder: Path, count: int, start: int = 1) -> Path:
 
 def test_adding_one_input_changes_one_shard(tmp_path):
     folder = bbc_sample(tmp_path / "in", 120)
-    config = BuildConfig(shard_size=10)
+    config = light(shard_size=10)
     before = {s.key for s in plan_shards(discover_inputs([folder]), config)}
     bbc_sample(folder, 1, start=200)
     after = {s.key for s in plan_shards(discover_inputs([folder]), config)}
@@ -37,7 +36,7 @@ def test_adding_one_input_changes_one_shard(tmp_path):
 
 def test_incremental_build_reuses_finished_shards(tmp_path):
     folder = bbc_sample(tmp_path / "in", 100)
-    config = BuildConfig(shard_size=10)
+    config = light(shard_size=10)
     first = build([str(folder)], str(tmp_path / "out"), config)
     bbc_sample(folder, 2, start=300)
     second = build([str(folder)], str(tmp_path / "out"), config)
@@ -50,11 +49,11 @@ def test_incremental_build_reuses_finished_shards(tmp_path):
 
 def test_removed_inputs_are_kept_by_default_and_dropped_on_request(tmp_path):
     folder = bbc_sample(tmp_path / "in", 5)
-    build([str(folder)], str(tmp_path / "out"))
+    build([str(folder)], str(tmp_path / "out"), light())
     (folder / "001.txt").unlink()
-    kept = build([str(folder)], str(tmp_path / "out"))
+    kept = build([str(folder)], str(tmp_path / "out"), light())
     assert not kept.published  # the archive still holds all five articles: nothing changed
     assert kept.counts["carried_forward"] == 1 and kept.counts["published"] == 5
-    dropped = build([str(folder)], str(tmp_path / "out"), BuildConfig(retention="drop"))
+    dropped = build([str(folder)], str(tmp_path / "out"), light(retention="drop"))
     docs = pd.read_parquet(Path(dropped.path) / "documents")
     assert dropped.published and len(docs) == 4 and "001.txt" not in set(docs["source_path"])

@@ -10,16 +10,16 @@ import time
 from pathlib import Path
 
 from pipeline.build import build, work_dir_for
-from pipeline.config import BuildConfig
 
-from .conftest import ROOT
+from .conftest import ROOT, light
 from .test_incremental import bbc_sample
 
 SCRIPT = """
 import sys
 from pipeline.build import build
-from pipeline.config import BuildConfig
-build([sys.argv[1]], sys.argv[2], BuildConfig(shard_size=5))
+from pipeline.config import BuildConfig, EnrichConfig
+light = EnrichConfig(entities=False, quotes=False, keywords=False)
+build([sys.argv[1]], sys.argv[2], BuildConfig(shard_size=5, enrich=light))
 """
 
 
@@ -30,7 +30,7 @@ def parquet_bytes(release: Path) -> dict[str, bytes]:
 def test_killed_build_resumes_to_the_same_release(tmp_path):
     inputs = bbc_sample(tmp_path / "in", 200)
     output = tmp_path / "killed"
-    work = work_dir_for(output, BuildConfig())
+    work = work_dir_for(output, light())
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(inputs), str(output)], cwd=ROOT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(work.glob("shard-*/_SUCCESS.json"))) < 3:
@@ -43,8 +43,8 @@ def test_killed_build_resumes_to_the_same_release(tmp_path):
     assert not (dataset / "latest").exists()
     assert not [p for p in dataset.iterdir() if p.name[0].isdigit()]  # no partial release is visible
 
-    resumed = build([str(inputs)], str(output), BuildConfig(shard_size=5))
-    reference = build([str(inputs)], str(tmp_path / "clean"), BuildConfig(shard_size=5))
+    resumed = build([str(inputs)], str(output), light(shard_size=5))
+    reference = build([str(inputs)], str(tmp_path / "clean"), light(shard_size=5))
     assert resumed.counts == reference.counts
     assert parquet_bytes(Path(resumed.path)) == parquet_bytes(Path(reference.path))
     total = len(list(work.glob("shard-*/_SUCCESS.json")))

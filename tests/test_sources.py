@@ -59,3 +59,12 @@ def test_discovery_is_sorted_and_relative(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert [f.relative_path for f in discover_inputs([tmp_path])] == ["a/1.txt", "b/2.txt", "c.txt"]
+
+
+def test_same_relative_path_in_two_input_folders_keeps_both(tmp_path):
+    for folder in ("business", "sport"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text(f"{folder} story")
+    found = discover_inputs([tmp_path / "business", tmp_path / "sport", tmp_path / "sport" / "001.txt"])
+    assert [f.relative_path for f in found] == ["001.txt", "sport/001.txt"]
+    assert {Path(f.path).parent.name for f in found} == {"business", "sport"}

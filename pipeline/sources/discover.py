@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import fsspec
@@ -109,11 +109,22 @@ def discover_inputs(inputs: list[str | Path]) -> list[InputFile]:
     Symlinked folders are not followed, so a symlink loop cannot hang a run.
     """
     found: dict[str, InputFile] = {}
+
+    def add(item: InputFile, root_name: str) -> None:
+        """Two input folders may hold the same relative path (a/001.txt, b/001.txt): both are read, the
+        second under its folder's name, so no input silently disappears."""
+        if any(f.path == item.path for f in found.values()):
+            return  # the same file named twice
+        key, n = item.relative_path, 1
+        while key in found:
+            key = f"{root_name}/{item.relative_path}" if n == 1 else f"{root_name}-{n}/{item.relative_path}"
+            n += 1
+        found[key] = replace(item, relative_path=key)
+
     for path, root in _walk(inputs):
-        item = InputFile.from_path(path, root)
-        found.setdefault(item.relative_path, item)
+        add(InputFile.from_path(path, root), root.name)
     for raw in inputs:
         if is_url(_local(raw)):
             for item in _remote_files(str(raw)):
-                found.setdefault(item.relative_path, item)
+                add(item, str(raw).rstrip("/").rsplit("/", 1)[-1])
     return [found[key] for key in sorted(found)]
