@@ -46,7 +46,8 @@ def copies(tmp_path) -> Path:
 
 def test_exact_and_near_copies_leave_one_representative(copies, tmp_path):
     result = build([str(copies)], str(tmp_path / "out"), BuildConfig.from_dict({"enrich": FAST}))
-    assert result.counts == {"inputs": 5, "published": 3, "quarantined": 0, "duplicates": 2}
+    assert result.counts == {"inputs": 5, "carried_forward": 0, "published": 3, "quarantined": 0,
+                             "duplicates": 2}
     docs = pd.read_parquet(f"{result.path}/documents")
     assert sorted(docs["source_path"]) == ["a.txt", "d.txt", "e.txt"]
     assert docs["duplicate_of"].isna().all()

@@ -14,7 +14,7 @@ from pipeline.enrich.quality import quality_signals
 def test_yaml_switches_enrichers_off(tmp_path):
     path = tmp_path / "build.yaml"
     path.write_text("enrich:\n  entities: false\n  languages: [en, de]\ndedup:\n  keep: all\n")
-    config = _load_config(path, "news", 500)
+    config = _load_config(path, {"dataset_name": ("news", "broadsheet"), "shard_size": (500, 500)})
     assert config.enrich.entities is False and config.enrich.quotes is True
     assert config.enrich.languages == ("en", "de") and config.dedup.keep == "all"
     assert config.dataset_name == "news"

@@ -52,7 +52,19 @@ def repair(text: str) -> str:
 
 
 def normalise_line(line: str) -> str:
-    """Collapse runs of spaces (no-break spaces included) and drop invisible characters."""
+    """Collapse runs of spaces (no-break spaces included) and drop invisible characters.
+
+    Stripping a no-break space can turn a line into something ftfy reads as mojibake, so a line that is
+    not already clean is repaired again until both steps leave it alone (cleaning stays idempotent).
+    """
+    for _ in range(3):
+        normalised = _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
+        if _clean_already(normalised):
+            return normalised
+        repaired = _fix_line(normalised)
+        if repaired == normalised:
+            return normalised
+        line = repaired
     return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
 
 
