@@ -125,7 +125,6 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
         metadata = release_metadata(config)
-        parent = versions.latest_version(dataset_dir)
         change = diff_against_parent(str(dataset_dir / parent), tables, files, metadata) if parent else None
         forced = version is not None
         if not forced and change is not None and change.bump is None:
