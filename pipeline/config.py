@@ -17,7 +17,7 @@ class Limits:
 
 
 # Settings that only affect how a release is assembled, not what a shard computes.
-PUBLISH_ONLY_SETTINGS = {"dataset_name", "license", "pretty_name", "retention", "shard_size"}
+PUBLISH_ONLY_SETTINGS = {"dataset_name", "license", "pretty_name", "retention", "shard_size", "part_documents"}
 # Chunk budgets allowed: at least a few tokens (one character can take 4 byte-level tokens), and small
 # enough that no text handed to the tokenizer comes near its 1M-character input limit.
 MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 8, 8192
@@ -133,6 +133,9 @@ class BuildConfig:
     # None publishes one `train` split. Parquet files are sharded above max_parquet_file_bytes (uncompressed Arrow).
     splits: dict[str, float] | None = None
     max_parquet_file_bytes: int = 500 * 1024 * 1024
+    # Records per release part (file k of every table): publishing holds one part in memory, and a run
+    # that changes a few inputs rewrites only their parts' files.
+    part_documents: int = 5000
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""

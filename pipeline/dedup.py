@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,16 +73,23 @@ class Match:
     similarity: float
 
 
-def find_duplicates(documents: arrow.Table, signatures: arrow.Table, config: DedupConfig) -> list[Match]:
-    """Every document that repeats an earlier one (by source_path), and which representative it repeats."""
-    texts = dict(zip(documents["doc_id"].to_pylist(), documents["text"].to_pylist(), strict=True))
+def find_duplicates(documents: arrow.Table, signatures: arrow.Table, config: DedupConfig,
+                    text_of: Callable[[str], str] | None = None) -> list[Match]:
+    """Every document that repeats an earlier one (by source_path), and which representative it repeats.
+
+    `documents` needs only `doc_id` and `source_path`; texts are read through `text_of` for the few LSH
+    candidates to confirm, so a corpus never has to sit in memory (default: the `text` column).
+    """
+    if text_of is None:
+        text_of = dict(zip(documents["doc_id"].to_pylist(), documents["text"].to_pylist(), strict=True)).__getitem__
     order = sorted(zip(documents["source_path"].to_pylist(), documents["doc_id"].to_pylist(), strict=True))
-    by_id = {row["doc_id"]: row for row in signatures.to_pylist()}
+    row_of = {doc_id: n for n, doc_id in enumerate(signatures["doc_id"].to_pylist())}
+    hashes = signatures["text_hash"].to_pylist()
     matches: list[Match] = []
     first_by_hash: dict[str, str] = {}
     representatives: list[str] = []
     for _, doc_id in order:
-        digest = by_id[doc_id]["text_hash"]
+        digest = hashes[row_of[doc_id]]
         if config.exact_text and digest in first_by_hash:
             matches.append(Match(doc_id, first_by_hash[digest], "exact_text", 1.0))
             continue
@@ -91,17 +99,21 @@ def find_duplicates(documents: arrow.Table, signatures: arrow.Table, config: Ded
         return matches
 
     lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+    minhashes = signatures["minhash"].combine_chunks()  # one flat uint32 buffer, not a Python list per row
+    flat = minhashes.values.to_numpy(zero_copy_only=False)
+    offsets = minhashes.offsets.to_numpy()
     rank = {doc_id: n for n, doc_id in enumerate(representatives)}
     shingle_cache: dict[str, set[str]] = {}
 
     def shingles_of(doc_id: str) -> set[str]:
         if doc_id not in shingle_cache:
-            shingle_cache[doc_id] = shingles(texts[doc_id], config.shingle_words)
+            shingle_cache[doc_id] = shingles(text_of(doc_id), config.shingle_words)
         return shingle_cache[doc_id]
 
     for doc_id in representatives:
+        row = row_of[doc_id]
         signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME,
-                            hashvalues=np.asarray(by_id[doc_id]["minhash"], dtype=np.uint32))
+                            hashvalues=np.asarray(flat[offsets[row]:offsets[row + 1]], dtype=np.uint32))
         best: tuple[float, int, str] | None = None
         for candidate in lsh.query(signature):
             similarity = jaccard(shingles_of(doc_id), shingles_of(candidate))

@@ -362,15 +362,15 @@ def test_build_does_not_publish_a_release_that_fails_the_gate(tmp_path, monkeypa
     assert build([str(inputs)], str(out)).version == "0.1.0"
     shutil.copy(need_shared(BBC / BBC_FILES[0]), inputs / "bbc.txt")
 
-    original = release_module.merge_shards
+    original = release_module.part_tables
 
-    def buggy_merge(summaries):  # a merge bug: one sentence no longer slices its document
-        tables = original(summaries)
+    def buggy_merge(part, plan):  # a merge bug: one sentence no longer slices its document
+        tables = original(part, plan)
         tables["sentences"] = set_value(tables["sentences"], "text", 0, "not what the document says").cast(
             ARROW_SCHEMAS["sentences"])
         return tables
 
-    monkeypatch.setattr(release_module, "merge_shards", buggy_merge)
+    monkeypatch.setattr(release_module, "part_tables", buggy_merge)
     with pytest.raises(ReleaseRejectedError, match="span_text_matches") as error:
         build([str(inputs)], str(out))
     dataset = out / "broadsheet"
@@ -386,7 +386,7 @@ def test_build_does_not_publish_a_release_that_fails_the_gate(tmp_path, monkeypa
     assert "<svg" in (rejected / "quality-report.html").read_text()
     assert (rejected / "sentences" / "train-00000-of-00001.parquet").exists()  # kept for inspection
 
-    monkeypatch.setattr(release_module, "merge_shards", original)
+    monkeypatch.setattr(release_module, "part_tables", original)
     assert build([str(inputs)], str(out)).version == "0.2.0"  # fixed code publishes as usual
 
 

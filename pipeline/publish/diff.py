@@ -13,6 +13,7 @@ the same and only the serialisation (file bytes) or the metadata changed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -21,7 +22,9 @@ import pyarrow as arrow
 
 from pipeline.schemas import SORT_KEYS
 
-TableReader = Callable[[str], arrow.Table | None]  # table name -> table, or None when the release lacks it
+# (table name, files to read or None for all) -> rows, or None when the release lacks the table. A list of
+# files (paths inside the release) lets a diff read only the files that differ from the other release.
+TableReader = Callable[[str, list[str] | None], arrow.Table | None]
 
 
 @dataclass
@@ -118,6 +121,14 @@ def diff_table(name: str, old: arrow.Table | None, new: arrow.Table | None) -> t
         result.added = result.rows_after if old is None else 0
         result.removed = result.rows_before if new is None else 0
         return result, empty
+    if not old.num_rows or not new.num_rows:  # one side empty (e.g. only new files differ): no join needed
+        side, label = (new, "right_only") if new.num_rows else (old, "left_only")
+        merged = _keyed_digests(side, keys, common).rename(columns={"_digest": "_digest_new" if new.num_rows
+                                                                     else "_digest_old"})
+        merged["_digest_old" if new.num_rows else "_digest_new"] = None
+        merged["_merge"] = label
+        result.added, result.removed = new.num_rows, old.num_rows
+        return result, merged
     merged = _keyed_digests(old, keys, common).merge(
         _keyed_digests(new, keys, common), on=[*keys, "_nth"], how="outer", indicator=True,
         suffixes=("_old", "_new"))
@@ -143,6 +154,33 @@ def _same_files(old_files: list[dict], new_files: list[dict], name: str) -> bool
     return bool(of(old_files)) and of(old_files) == of(new_files)
 
 
+def _changed_files(old_files: list[dict], new_files: list[dict], name: str) -> tuple[list[str], list[str]]:
+    """Files of `name` on each side that have no byte-identical partner on the other side: rows in identical
+    files cancel out of a diff, so only these are read (a run that changed one part reads one part)."""
+    def of(files: list[dict]) -> list[dict]:
+        return [f for f in files if f["path"].split("/")[0] == name]
+
+    old, new = of(old_files), of(new_files)
+    unmatched = Counter(f["sha256"] for f in new)
+    unmatched.subtract(Counter(f["sha256"] for f in old))
+    new_left, old_left = Counter({k: v for k, v in unmatched.items() if v > 0}), Counter(
+        {k: -v for k, v in unmatched.items() if v < 0})
+    picked_new, picked_old = [], []
+    for item in new:
+        if new_left[item["sha256"]] > 0:
+            new_left[item["sha256"]] -= 1
+            picked_new.append(item["path"])
+    for item in old:
+        if old_left[item["sha256"]] > 0:
+            old_left[item["sha256"]] -= 1
+            picked_old.append(item["path"])
+    return picked_old, picked_new
+
+
+def _rows(files: list[dict], name: str) -> int:
+    return sum(int(f.get("rows") or 0) for f in files if f["path"].split("/")[0] == name)
+
+
 def diff_releases(old: TableReader, new: TableReader, tables: list[str], old_files: list[dict] | None = None,
                   new_files: list[dict] | None = None, old_version: str | None = None,
                   new_version: str | None = None, old_metadata: Mapping | None = None,
@@ -157,12 +195,16 @@ def diff_releases(old: TableReader, new: TableReader, tables: list[str], old_fil
                                    if old_metadata.get(k) != new_metadata.get(k))
     for name in tables:
         if _same_files(old_files, new_files, name):
-            table = new(name)
-            rows = table.num_rows if table is not None else 0
+            rows = _rows(new_files, name)
             diff.tables[name] = TableDiff(name, rows, rows, same_files=True)
             continue
-        old_table, new_table = old(name), new(name)
+        listed = bool(old_files) and bool(new_files)
+        old_paths, new_paths = _changed_files(old_files, new_files, name) if listed else (None, None)
+        old_table, new_table = old(name, old_paths), new(name, new_paths)
         table_diff, merged = diff_table(name, old_table, new_table)
+        if listed:  # the rows compared were those of the differing files; report the whole tables
+            table_diff.rows_before = _rows(old_files, name) if old_table is not None else 0
+            table_diff.rows_after = _rows(new_files, name) if new_table is not None else 0
         diff.tables[name] = table_diff
         if name == "documents":
             _document_changes(diff, old_table, new_table, merged)
@@ -219,13 +261,14 @@ def release_diff(old_dir: str, new_dir: str, storage_options: dict | None = None
                          new_manifest.get("release_metadata", old_manifest.get("release_metadata")))
 
 
-def diff_against_parent(parent_dir: str, tables: Mapping[str, arrow.Table], files: list[dict],
+def diff_against_parent(parent_dir: str, staging_dir: str, tables: list[str], files: list[dict],
                         metadata: Mapping) -> ReleaseDiff:
-    """A build's new tables (in memory) against the release it follows."""
-    from pipeline.publish.store import open_release
+    """A build's staged files against the release it follows, reading only the files that differ."""
+    from pipeline.publish.store import open_release, read_release_files
 
     parent = open_release(parent_dir)
     manifest = parent.manifest()
     names = list(dict.fromkeys([*tables, *manifest.get("tables", {})]))
-    return diff_releases(parent.read_table, tables.get, names, manifest.get("files"), files,
-                         parent.version, None, manifest.get("release_metadata", metadata), metadata)
+    return diff_releases(parent.read_table, lambda name, paths: read_release_files(staging_dir, name, paths),
+                         names, manifest.get("files"), files, parent.version, None,
+                         manifest.get("release_metadata", metadata), metadata)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pyarrow as arrow
@@ -33,23 +32,18 @@ def with_metadata(table: arrow.Table, description: str) -> arrow.Table:
     return table.replace_schema_metadata(metadata)
 
 
-def write_table_files(table: arrow.Table, folder: Path, sort_keys: list[str], description: str,
-                      split: str = "train", max_file_bytes: int = FILE_BYTES) -> list[Path]:
-    """Sort, split into `{split}-0000i-of-0000N.parquet` files under the size limit, and write them."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_sorted_file(table: arrow.Table, path: Path, sort_keys: list[str], description: str) -> None:
+    """One file of rows sorted by the table's key, row groups of about ROW_GROUP_BYTES (uncompressed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     table = with_metadata(table.sort_by([(key, "ascending") for key in sort_keys]), description)
-    n_files = max(1, math.ceil(table.nbytes / max_file_bytes))
-    rows_per_file = max(1, math.ceil(table.num_rows / n_files)) if table.num_rows else 1
     bytes_per_row = table.nbytes / table.num_rows if table.num_rows else 1
-    row_group_rows = max(1000, int(ROW_GROUP_BYTES / max(bytes_per_row, 1)))
-    paths = []
-    for i in range(n_files):
-        path = folder / f"{split}-{i:05d}-of-{n_files:05d}.parquet"
-        part = table.slice(i * rows_per_file, rows_per_file)
-        pq.write_table(
-            part, path, compression="zstd", compression_level=3, row_group_size=row_group_rows,
-            write_statistics=True, write_page_index=True, use_content_defined_chunking=True,
-            sorting_columns=[pq.SortingColumn(part.schema.get_field_index(sort_keys[0]))],
-        )
-        paths.append(path)
-    return paths
+    pq.write_table(
+        table, path, compression="zstd", compression_level=3,
+        row_group_size=max(1000, int(ROW_GROUP_BYTES / max(bytes_per_row, 1))),
+        write_statistics=True, write_page_index=True, use_content_defined_chunking=True,
+        sorting_columns=[pq.SortingColumn(table.schema.get_field_index(sort_keys[0]))],
+    )
+
+
+def part_file_name(split: str, part: int, parts: int) -> str:
+    return f"{split}-{part:05d}-of-{parts:05d}.parquet"

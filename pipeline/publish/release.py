@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as arrow
-import pyarrow.compute as pc
 
 import pipeline
 from pipeline.config import BuildConfig
@@ -18,7 +17,6 @@ from pipeline.publish import versions
 from pipeline.publish.card import render_card
 from pipeline.publish.changelog import combine, render_entry
 from pipeline.publish.croissant import render_croissant
-from pipeline.publish.dedup import apply_duplicates
 from pipeline.publish.diff import diff_against_parent
 from pipeline.publish.lock import output_lock
 from pipeline.publish.manifest import (
@@ -28,15 +26,16 @@ from pipeline.publish.manifest import (
     schema_of,
     write_sha256sums,
 )
-from pipeline.publish.parquet import write_table_files
+from pipeline.publish.parquet import part_file_name, write_sorted_file
+from pipeline.publish.parts import RELEASE_TABLES, plan_duplicates, plan_parts, shard_part_tables, split_by_documents
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.publish.splits import split_table
-from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES, SORT_KEYS, TABLE_DESCRIPTIONS
-from pipeline.shards import ShardSummary, read_shard_table
+from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
+from pipeline.shards import ShardSummary
 from pipeline.sources import InputFile
 from pipeline.sources.discover import sha256_file
 
-RELEASE_TABLES = tuple(ARROW_SCHEMAS)
+part_tables = shard_part_tables  # module attribute, so a test can stand in a faulty merge
 
 
 class ReleaseExistsError(RuntimeError):
@@ -55,27 +54,48 @@ class PublishResult:
     parent: str | None = None
 
 
-def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
-    """Concatenate shard tables in input order; a document already seen in an earlier shard is a duplicate."""
-    parts: dict[str, list[arrow.Table]] = {name: [] for name in RELEASE_TABLES}
-    seen: dict[str, str] = {}  # doc_id -> kept source_path
-    for summary in sorted(summaries, key=lambda s: s.index):
-        docs = read_shard_table(summary, "documents")
-        repeated = [(d, p) for d, p in zip(docs["doc_id"].to_pylist(), docs["source_path"].to_pylist(), strict=True)
-                    if d in seen]
-        if repeated:
-            parts["duplicates"].append(arrow.Table.from_pylist(
-                [{"doc_id": d, "source_path": p, "duplicate_of": d, "kept_source_path": seen[d],
-                  "method": "exact_bytes"} for d, p in repeated], schema=ARROW_SCHEMAS["duplicates"]))
-        drop = arrow.array([d for d, _ in repeated], arrow.string())
-        for name in RELEASE_TABLES:
-            table = docs if name == "documents" else read_shard_table(summary, name)
-            if name in PER_DOCUMENT_TABLES and repeated:
-                table = table.filter(pc.invert(pc.is_in(table["doc_id"], drop)))
-            parts[name].append(table.cast(ARROW_SCHEMAS[name]))
-        seen.update(zip(docs["doc_id"].to_pylist(), docs["source_path"].to_pylist(), strict=True))
-    return {name: arrow.concat_tables(tables) if tables else ARROW_SCHEMAS[name].empty_table()
-            for name, tables in parts.items()}
+@dataclass
+class TableTotals:
+    """What the card, Croissant and the manifest need of a table, gathered part by part (no rows kept)."""
+
+    schema: arrow.Schema
+    num_rows: int = 0
+    nbytes: int = 0
+
+
+class ReleaseWriter:
+    """Writes a release's tables into a staging folder one part at a time and keeps only totals."""
+
+    def __init__(self, staging: Path, config: BuildConfig) -> None:
+        self.staging, self.config = staging, config
+        self.totals = {name: TableTotals(ARROW_SCHEMAS[name]) for name in RELEASE_TABLES}
+        self.languages: set[str] = set()
+        self.parts = 0
+        self._written: list[tuple[str, int, Path]] = []  # split, part, temporary path
+
+    def add(self, tables: dict[str, arrow.Table]) -> None:
+        for piece in split_by_documents(tables, self.config.max_parquet_file_bytes):
+            for name in RELEASE_TABLES:
+                table = piece[name]
+                self.totals[name].num_rows += table.num_rows
+                self.totals[name].nbytes += table.nbytes
+                for split, rows in split_table(table, self.config.splits).items():
+                    path = self.staging / name / f".{split}-{self.parts:06d}.tmp"
+                    write_sorted_file(rows, path, SORT_KEYS[name], TABLE_DESCRIPTIONS[name])
+                    self._written.append((split, self.parts, path))
+            self.languages.update(lang for lang in piece["documents"]["language"].to_pylist() if lang)
+            self.parts += 1
+
+    def finish(self) -> list[Path]:
+        """Give every file its final `{split}-0000k-of-0000N.parquet` name, now that N is known."""
+        if not self.parts:
+            self.add({name: ARROW_SCHEMAS[name].empty_table() for name in RELEASE_TABLES})
+        paths = []
+        for split, part, path in self._written:
+            final = path.with_name(part_file_name(split, part, self.parts))
+            os.rename(path, final)
+            paths.append(final)
+        return paths
 
 
 def remove_stale_staging(dataset_dir: Path) -> None:
@@ -96,38 +116,39 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
 
 def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
     remove_stale_staging(dataset_dir)
-    tables = apply_duplicates(merge_shards(summaries), summaries, config.dedup)
     parent = versions.latest_version(dataset_dir)
-    carried = 0
-    if parent is not None and config.retention == "keep":
-        kept = carried_forward(dataset_dir / parent, {i.relative_path for i in inputs},
-                               set(tables["documents"]["doc_id"].to_pylist()))
-        carried = kept["documents"].num_rows
-        tables.update({name: arrow.concat_tables([tables[name], table]) for name, table in kept.items()})
-    counts = {
-        "inputs": sum(s.inputs for s in summaries),
-        "carried_forward": carried,
-        "published": tables["documents"].num_rows,
-        "quarantined": tables["quarantine"].num_rows,
-        "duplicates": tables["duplicates"].num_rows,
-    }
-    if counts["inputs"] + carried != counts["published"] + counts["quarantined"] + counts["duplicates"]:
-        raise RuntimeError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
-                           f"duplicates): {counts}")
-
     staging = dataset_dir / f".staging-{uuid.uuid4().hex[:12]}"
     try:
-        paths = []
-        for name in RELEASE_TABLES:
-            for split, part in split_table(tables[name], config.splits).items():
-                paths += write_table_files(part, staging / name, SORT_KEYS[name], TABLE_DESCRIPTIONS[name],
-                                           split=split, max_file_bytes=config.max_parquet_file_bytes)
+        writer = ReleaseWriter(staging, config)
+        plan = plan_duplicates(summaries, config.dedup)
+        for part in plan_parts(summaries, config):
+            writer.add(part_tables(part, plan))
+        carried = 0
+        if parent is not None and config.retention == "keep":
+            for kept in carried_forward(dataset_dir / parent, {i.relative_path for i in inputs}, plan.published,
+                                        config.part_documents):
+                carried += kept["documents"].num_rows
+                writer.add({name: kept.get(name, ARROW_SCHEMAS[name].empty_table()) for name in RELEASE_TABLES})
+        paths = writer.finish()
+        tables = writer.totals
+        counts = {
+            "inputs": sum(s.inputs for s in summaries),
+            "carried_forward": carried,
+            "published": tables["documents"].num_rows,
+            "quarantined": tables["quarantine"].num_rows,
+            "duplicates": tables["duplicates"].num_rows,
+        }
+        if counts["inputs"] + carried != counts["published"] + counts["quarantined"] + counts["duplicates"]:
+            raise RuntimeError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
+                               f"duplicates): {counts}")
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
         metadata = release_metadata(config)
-        change = diff_against_parent(str(dataset_dir / parent), tables, files, metadata) if parent else None
+        change = (diff_against_parent(str(dataset_dir / parent), str(staging), list(RELEASE_TABLES), files, metadata)
+                  if parent else None)
         forced = version is not None
-        if not forced and change is not None and change.bump is None:
+        if not forced and change is not None and (change.bump is None or _only_rows_moved(change, dataset_dir / parent,
+                                                                                          files)):
             shutil.rmtree(staging)
             return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
                                  f"nothing changed since {parent}: no new release", None, parent)
@@ -140,7 +161,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         if parent and versions.parse(version) <= versions.parse(parent):
             raise ValueError(f"version {version} is not newer than the latest release {parent}")
 
-        languages = sorted({lang for lang in tables["documents"]["language"].to_pylist() if lang}) or ["en"]
+        languages = sorted(writer.languages) or ["en"]
         note = (f"broadsheet {pipeline.__version__}, settings fingerprint {config.fingerprint()}, "
                 f"{len(inputs)} input files in {len(summaries)} shards.")
         note += build_steps_note(config)
@@ -161,6 +182,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             "content_fingerprint": fingerprint, "counts": counts, "bump": bump,
             "release_metadata": metadata,
             "sha256sums": sha256_file(staging / "SHA256SUMS"),
+            "parts": writer.parts,
             "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
                        for name in RELEASE_TABLES},
             "files": files,
@@ -178,6 +200,20 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     how = f" ({bump} change from {parent})" if bump else ""
     return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
                          bump, parent)
+
+
+def _only_rows_moved(change, parent_dir: Path, files: list[dict]) -> bool:
+    """Same records and metadata but files holding other rows: rows only moved between parts (an input was
+    removed and its rows carried forward), which is no reason for a new version. Files with the same rows
+    and other bytes are a real serialisation change (a PATCH)."""
+    if change.bump != "patch" or change.metadata_changed:
+        return False
+    try:
+        parent = json.loads((parent_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    layout = sorted((f["path"], f["rows"]) for f in parent.get("files") or [])
+    return layout != sorted((f["path"], f["rows"]) for f in files)
 
 
 def build_steps_note(config: BuildConfig) -> str:

@@ -7,6 +7,7 @@ default (`retention="keep"`) its published rows are carried forward from the par
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as arrow
@@ -32,16 +33,58 @@ def read_release_table(release_dir: Path, name: str) -> arrow.Table:
     return conform(arrow.concat_tables(pq.read_table(f) for f in files), ARROW_SCHEMAS[name])
 
 
-def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[str]) -> dict[str, arrow.Table]:
-    """Rows of the parent's documents whose input is no longer among the current inputs."""
-    documents = read_release_table(parent_dir, "documents")
-    gone = pc.invert(pc.or_(pc.is_in(documents["source_path"], arrow.array(sorted(current_paths), arrow.string())),
-                            pc.is_in(documents["doc_id"], arrow.array(sorted(current_ids), arrow.string()))))
-    documents = documents.filter(gone)
-    keep_ids = documents["doc_id"]
-    carried = {"documents": documents}
+def _part_of(path: Path) -> str:
+    """`train-00003-of-00010.parquet` -> `00003-of-00010`: the part a file holds, whatever its split."""
+    return path.stem.split("-", 1)[1] if "-" in path.stem else path.stem
+
+
+def parent_parts(parent_dir: Path) -> list[dict[str, list[Path]]]:
+    """The parent's files grouped by part (file k of every per-document table holds the same documents).
+
+    A release whose per-document tables were not cut into the same parts (written before parts existed,
+    with large tables split by size) is read as one group.
+    """
+    groups: dict[str, dict[str, list[Path]]] = {}
     for name in PER_DOCUMENT_TABLES:
-        if name != "documents":
-            table = read_release_table(parent_dir, name)
-            carried[name] = table.filter(pc.is_in(table["doc_id"], keep_ids))
-    return carried
+        for path in sorted((parent_dir / name).glob("*.parquet")):
+            groups.setdefault(_part_of(path), {}).setdefault(name, []).append(path)
+    counts = {len(list((parent_dir / name).glob("*.parquet"))) for name in PER_DOCUMENT_TABLES
+              if (parent_dir / name).is_dir()}
+    aligned = len(counts) <= 1 and all(_part_of(p).endswith(f"-of-{len(groups):05d}")
+                                       for g in groups.values() for files in g.values() for p in files)
+    if aligned:
+        return [groups[key] for key in sorted(groups)]
+    return [{name: sorted((parent_dir / name).glob("*.parquet")) for name in PER_DOCUMENT_TABLES}]
+
+
+def _read(files: list[Path], name: str) -> arrow.Table:
+    if not files:
+        return ARROW_SCHEMAS[name].empty_table()
+    return conform(arrow.concat_tables(pq.read_table(f) for f in files), ARROW_SCHEMAS[name])
+
+
+def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[str],
+                    part_documents: int) -> Iterator[dict[str, arrow.Table]]:
+    """Rows of the parent's documents whose input is no longer among the current inputs, a part at a time
+    (about `part_documents` documents), so carrying a large archive forward needs no more memory than a part."""
+    paths = arrow.array(sorted(current_paths), arrow.string())
+    ids = arrow.array(sorted(current_ids), arrow.string())
+    buffer: dict[str, list[arrow.Table]] = {name: [] for name in PER_DOCUMENT_TABLES}
+    held = 0
+    for group in parent_parts(parent_dir):
+        documents = _read(group.get("documents", []), "documents")
+        gone = pc.invert(pc.or_(pc.is_in(documents["source_path"], paths), pc.is_in(documents["doc_id"], ids)))
+        documents = documents.filter(gone)
+        if not documents.num_rows:
+            continue
+        buffer["documents"].append(documents)
+        for name in PER_DOCUMENT_TABLES:
+            if name != "documents":
+                table = _read(group.get(name, []), name)
+                buffer[name].append(table.filter(pc.is_in(table["doc_id"], documents["doc_id"])))
+        held += documents.num_rows
+        if held >= part_documents:
+            yield {name: arrow.concat_tables(tables) for name, tables in buffer.items()}
+            buffer, held = {name: [] for name in PER_DOCUMENT_TABLES}, 0
+    if held:
+        yield {name: arrow.concat_tables(tables) for name, tables in buffer.items()}

@@ -47,11 +47,18 @@ class Release:
         pattern = f"{split}-*.parquet" if split else "*.parquet"
         return sorted(self.fs.glob(f"{self.path}/{table}/{pattern}"))
 
-    def read_table(self, table: str) -> arrow.Table | None:
-        """All splits and shards of one table, or None when this release has no such table."""
+    def read_table(self, table: str, paths: list[str] | None = None) -> arrow.Table | None:
+        """All splits and parts of one table (or only `paths`, relative to the release), or None when this
+        release has no such table."""
         files = self.table_files(table)
         if not files:
             return None
+        if paths is not None:
+            wanted = set(paths)
+            chosen = [f for f in files if f[len(self.path) + 1:] in wanted]
+            if not chosen:
+                return pq.read_schema(files[0], filesystem=self.fs).empty_table()
+            files = chosen
         parts = [pq.read_table(path, filesystem=self.fs) for path in files]
         return arrow.concat_tables(parts, promote_options="default") if len(parts) > 1 else parts[0]
 
@@ -59,6 +66,12 @@ class Release:
         """A path inside this file system as a URL other libraries (datasets, pandas) can open."""
         protocol = self.fs.protocol if isinstance(self.fs.protocol, str) else self.fs.protocol[0]
         return path if protocol in ("file", "local") else f"{protocol}://{path}"
+
+
+def read_release_files(folder: str, table: str, paths: list[str] | None = None) -> arrow.Table | None:
+    """`Release.read_table` for a local folder without a manifest yet (a build's staging folder)."""
+    fs, root = url_to_fs(str(folder))
+    return Release(fs, root.rstrip("/"), "", redact(str(folder))).read_table(table, paths)
 
 
 def list_versions(path_or_url: str, storage_options: dict | None = None) -> list[str]:
