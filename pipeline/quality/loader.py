@@ -8,6 +8,7 @@ Parquet file is a finding about the release and is reported as a failed check na
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,16 +20,88 @@ from pipeline.quality.model import ERROR, CheckResult, GateError
 
 
 @dataclass
+class TableInfo:
+    """Rows and schema of a whole table, summed over its files (the rows themselves are read part by part)."""
+
+    schema: arrow.Schema
+    num_rows: int = 0
+
+
+@dataclass
 class LoadedRelease:
     path: Path
     manifest: dict
+    # Whole tables only where they stay small (quarantine, duplicates, and a few columns of documents);
+    # `parts()` yields every table one part at a time.
     tables: dict[str, arrow.Table] = field(default_factory=dict)
+    info: dict[str, TableInfo] = field(default_factory=dict)
     files: dict[str, list[Path]] = field(default_factory=dict)  # table -> Parquet files on disk
     problems: list[CheckResult] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # tables with an unreadable file or inconsistent schemas
 
     @property
     def dataset_dir(self) -> Path:
         return self.path.parent
+
+    def parts(self) -> Iterator[dict[str, arrow.Table]]:
+        """Every table, one part at a time (file k of each table); a release whose tables are not cut into
+        the same parts is one part. Tables with an unreadable file are left out and reported once."""
+        groups = _part_groups(self.files)
+        for group in groups:
+            tables = {}
+            for name, paths in group.items():
+                if name in self.broken:
+                    continue
+                table = self._read(name, paths)
+                if table is not None:
+                    tables[name] = table
+                    info = self.info.setdefault(name, TableInfo(table.schema))
+                    info.num_rows += table.num_rows
+            yield tables
+
+    def _read(self, name: str, paths: list[Path]) -> arrow.Table | None:
+        parts = []
+        for path in paths:
+            rel = path.relative_to(self.path).as_posix()
+            try:
+                parts.append(pq.read_table(path))
+            except Exception as error:  # any damage pyarrow detects: truncated, bad magic, corrupt page
+                self.broken.add(name)
+                self.info.pop(name, None)
+                self.problems.append(CheckResult(
+                    "parquet_readable", "manifest", ERROR, False,
+                    f"{rel} cannot be read as Parquet: {type(error).__name__}: {str(error)[:200]}",
+                    table=name, file=rel, failures=1))
+                return None
+        if not parts:
+            return None
+        try:
+            return arrow.concat_tables(parts, promote_options="permissive")
+        except Exception as error:
+            self.broken.add(name)
+            self.info.pop(name, None)
+            self.problems.append(CheckResult(
+                "parquet_schema_consistent", "manifest", ERROR, False,
+                f"the files of {name} do not share one schema: {error}", table=name, file=name, failures=1))
+            return None
+
+
+def _part_of(path: Path) -> str:
+    return path.stem.split("-", 1)[1] if "-" in path.stem else path.stem
+
+
+def _part_groups(files: dict[str, list[Path]]) -> list[dict[str, list[Path]]]:
+    groups: dict[str, dict[str, list[Path]]] = {}
+    for name, paths in files.items():
+        for path in paths:
+            groups.setdefault(_part_of(path), {}).setdefault(name, []).append(path)
+    n = len(groups)
+    present = {name for name, paths in files.items() if paths}
+    aligned = all(key.endswith(f"-of-{n:05d}") for key in groups) and all(
+        set(group) == present for group in groups.values())
+    if aligned:
+        return [groups[key] for key in sorted(groups)]
+    return [dict(files)]
 
 
 def resolve_release(target: str | Path | None, default_dataset_dir: str | Path) -> Path:
@@ -70,27 +143,8 @@ def _table_names(release: Path, manifest: dict) -> list[str]:
 
 
 def load_release(release: Path) -> LoadedRelease:
+    """The manifest and the list of files; rows are read later, a part at a time (`LoadedRelease.parts`)."""
     loaded = LoadedRelease(release, read_manifest(release))
     for name in _table_names(release, loaded.manifest):
-        paths = sorted((release / name).glob("*.parquet"))
-        loaded.files[name] = paths
-        parts, broken = [], False
-        for path in paths:
-            rel = path.relative_to(release).as_posix()
-            try:
-                parts.append(pq.read_table(path))
-            except Exception as error:  # any damage pyarrow detects: truncated, bad magic, corrupt page
-                broken = True
-                loaded.problems.append(CheckResult(
-                    "parquet_readable", "manifest", ERROR, False,
-                    f"{rel} cannot be read as Parquet: {type(error).__name__}: {str(error)[:200]}",
-                    table=name, file=rel, failures=1))
-        if broken or not paths:
-            continue
-        try:
-            loaded.tables[name] = arrow.concat_tables(parts, promote_options="permissive")
-        except Exception as error:
-            loaded.problems.append(CheckResult(
-                "parquet_schema_consistent", "manifest", ERROR, False,
-                f"the files of {name} do not share one schema: {error}", table=name, file=name, failures=1))
+        loaded.files[name] = sorted((release / name).glob("*.parquet"))
     return loaded

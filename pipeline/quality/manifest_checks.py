@@ -70,7 +70,7 @@ def _file_checks(loaded: LoadedRelease) -> list[CheckResult]:
 def _table_checks(loaded: LoadedRelease) -> list[CheckResult]:
     results = []
     for name, info in sorted((loaded.manifest.get("tables") or {}).items()):
-        table = loaded.tables.get(name)
+        table = loaded.info.get(name)
         if table is None:
             if not loaded.files.get(name):
                 results.append(_result("table_present", False, f"table {name} is in manifest.json but has no "
@@ -129,8 +129,8 @@ def _counts(loaded: LoadedRelease) -> list[CheckResult]:
     counts = loaded.manifest.get("counts") or {}
     results = []
     for key, table in (("published", "documents"), ("quarantined", "quarantine"), ("duplicates", "duplicates")):
-        if key in counts and table in loaded.tables:
-            rows = loaded.tables[table].num_rows
+        if key in counts and table in loaded.info:
+            rows = loaded.info[table].num_rows
             ok = rows == counts[key]
             results.append(_result("count_matches_table", ok, f"counts.{key} = {counts[key]}" + (
                 "" if ok else f" but {table} has {rows} rows"), table=table, file="manifest.json",
