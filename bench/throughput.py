@@ -24,12 +24,16 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus import write_corpus  # noqa: E402
 
 LIBRARY_BUILD = """
-import sys
+import sys, yaml
 from pipeline.build import build
 from pipeline.config import BuildConfig
-r = build([sys.argv[1]], sys.argv[2], BuildConfig(shard_size=int(sys.argv[3])), workers=int(sys.argv[4]))
+settings = yaml.safe_load(open(sys.argv[5])) if len(sys.argv) > 5 else {}
+config = BuildConfig.from_dict({**settings, "shard_size": int(sys.argv[3])})
+r = build([sys.argv[1]], sys.argv[2], config, workers=int(sys.argv[4]))
 print(r.message)
 """
+# `--light`: NER and quotes off (they dominate the cost: bench/enrich.py gives their rate on their own).
+LIGHT_SETTINGS = "enrich:\n  entities: false\n  quotes: false\n"
 
 
 def timed(command: list[str]) -> dict:
@@ -55,17 +59,24 @@ def corpus_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*.txt")) / 1e6
 
 
-def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool) -> dict:
+def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool, light: bool = False) -> dict:
     corpus = write_corpus(out / f"corpus-{size}", size)
     mb = corpus_mb(corpus)
-    result: dict = {"documents": size, "input_mb": round(mb, 1), "workers": workers, "shard_size": shard_size}
+    result: dict = {"documents": size, "input_mb": round(mb, 1), "workers": workers, "shard_size": shard_size,
+                    "ner_and_quotes": not light}
     cli = [str(ROOT / ".venv" / "bin" / "broadsheet"), "build", str(corpus), "--shard-size", str(shard_size),
            "--workers", str(workers)]
+    settings: list[str] = []
+    if light:
+        config = out / "light.yaml"
+        config.write_text(LIGHT_SETTINGS)
+        cli += ["--config", str(config)]
+        settings = [str(config)]
     if library:
         lib_out = out / f"lib-{size}"
         shutil.rmtree(lib_out, ignore_errors=True)
         result["library"] = timed([sys.executable, "-c", LIBRARY_BUILD, str(corpus), str(lib_out),
-                                   str(shard_size), str(workers)])
+                                   str(shard_size), str(workers), *settings])
         result["stage_cpu_seconds"] = stage_seconds(lib_out / "broadsheet" / ".work")
     flow_out = out / f"flow-{size}"
     shutil.rmtree(flow_out, ignore_errors=True)
@@ -89,14 +100,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=500)
     parser.add_argument("--no-library", action="store_true", help="skip the library baseline (Prefect share)")
+    parser.add_argument("--light", action="store_true", help="NER and quotes off (see bench/enrich.py for them)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        result = run_size(size, args.workers, args.shard_size, args.out, not args.no_library)
+        result = run_size(size, args.workers, args.shard_size, args.out, not args.no_library, args.light)
         print(json.dumps(result), flush=True)
         results.append(result)
-    (args.out / "throughput.json").write_text(json.dumps(results, indent=2))
+    name = "throughput-light.json" if args.light else "throughput.json"
+    (args.out / name).write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -119,7 +119,9 @@ def run_steps(spec: ShardSpec, config: BuildConfig,
         else:
             docs[item.doc_id] = item
     if seconds is not None:
-        step_seconds = {step.name: step.seconds for step in steps}
+        step_seconds: dict[str, float] = {}  # several steps share a stage name (language, keywords: enrich)
+        for step in steps:
+            step_seconds[step.name] = step_seconds.get(step.name, 0.0) + step.seconds
         seconds["read"] = time.perf_counter() - started - sum(step_seconds.values())
         seconds.update(step_seconds)
     return list(docs.values()), rejections, duplicates, counter.count
