@@ -32,8 +32,8 @@ config = BuildConfig.from_dict({**settings, "shard_size": int(sys.argv[3])})
 r = build([sys.argv[1]], sys.argv[2], config, workers=int(sys.argv[4]))
 print(r.message)
 """
-# `--light`: NER and quotes off (they dominate the cost: bench/enrich.py gives their rate on their own).
-LIGHT_SETTINGS = "enrich:\n  entities: false\n  quotes: false\n"
+# `--light`: NER, quotes and YAKE keywords off (they dominate the cost: bench/enrich.py gives their rates).
+LIGHT_SETTINGS = "enrich:\n  entities: false\n  quotes: false\n  keywords: false\n"
 
 
 def timed(command: list[str]) -> dict:
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=500)
     parser.add_argument("--no-library", action="store_true", help="skip the library baseline (Prefect share)")
-    parser.add_argument("--light", action="store_true", help="NER and quotes off (see bench/enrich.py for them)")
+    parser.add_argument("--light", action="store_true", help="NER, quotes and keywords off (see bench/enrich.py for their rates)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     results = []
