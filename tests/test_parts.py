@@ -37,8 +37,8 @@ def _ids(path: Path) -> set[str]:
 def test_every_table_is_cut_into_the_same_parts(corpus, tmp_path):
     release = Path(build([str(corpus)], str(tmp_path), config=light(**SETTINGS)).path)
     manifest = json.loads((release / "manifest.json").read_text())
-    parts = manifest["parts"]
-    assert parts >= 3
+    parts = manifest["part_files"]
+    assert parts >= 3 and len(manifest["parts"]) == parts  # no part is over max_parquet_file_bytes here
     documents = sorted((release / "documents").glob("*.parquet"))
     assert [p.name for p in documents] == [f"train-{k:05d}-of-{parts:05d}.parquet" for k in range(parts)]
     assert sum(len(_ids(p)) for p in documents) == manifest["counts"]["published"] == 40
@@ -67,6 +67,12 @@ def test_a_new_article_rewrites_only_its_part(corpus, tmp_path):
     kept = set(before) & set(after)
     assert len(after) - len(kept) <= 2, "more than the new article's part (and a neighbour) was rewritten"
     assert len(kept) >= len(before) - 2
+    # the unchanged parts were not rebuilt: their files are the parent's (linked), found by part key
+    keys = [p["key"] for p in json.loads((Path(first.path) / "manifest.json").read_text())["parts"]]
+    new_keys = [p["key"] for p in json.loads((Path(second.path) / "manifest.json").read_text())["parts"]]
+    assert len(set(keys) & set(new_keys)) >= len(keys) - 2
+    linked = [p for p in (Path(second.path) / "sentences").glob("*.parquet") if p.stat().st_nlink > 1]
+    assert len(linked) >= len(keys) - 2
     changelog = (Path(second.path) / "CHANGELOG.md").read_text()
     assert "entertainment-new.txt" in changelog
 

@@ -9,6 +9,9 @@ import pyarrow as arrow
 import pyarrow.parquet as pq
 
 ROW_GROUP_BYTES = 100 * 1024 * 1024  # uncompressed, as the Hub recommends
+# How files are serialised; part of every release part's key, so a change here rewrites every part.
+WRITER_SETTINGS = {"compression": "zstd", "compression_level": 3, "write_statistics": True,
+                   "write_page_index": True, "use_content_defined_chunking": True}
 FILE_BYTES = 500 * 1024 * 1024
 
 
@@ -38,10 +41,8 @@ def write_sorted_file(table: arrow.Table, path: Path, sort_keys: list[str], desc
     table = with_metadata(table.sort_by([(key, "ascending") for key in sort_keys]), description)
     bytes_per_row = table.nbytes / table.num_rows if table.num_rows else 1
     pq.write_table(
-        table, path, compression="zstd", compression_level=3,
-        row_group_size=max(1000, int(ROW_GROUP_BYTES / max(bytes_per_row, 1))),
-        write_statistics=True, write_page_index=True, use_content_defined_chunking=True,
-        sorting_columns=[pq.SortingColumn(table.schema.get_field_index(sort_keys[0]))],
+        table, path, row_group_size=max(1000, int(ROW_GROUP_BYTES / max(bytes_per_row, 1))),
+        sorting_columns=[pq.SortingColumn(table.schema.get_field_index(sort_keys[0]))], **WRITER_SETTINGS,
     )
 
 

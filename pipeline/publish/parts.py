@@ -13,6 +13,7 @@ path, signature) of every document; texts are read back only for the few near-du
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 
 from pipeline.config import BuildConfig, DedupConfig
 from pipeline.dedup import SIGNATURE_SCHEMA, Match, find_duplicates, signatures_table
+from pipeline.publish.parquet import ROW_GROUP_BYTES, WRITER_SETTINGS
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES
 from pipeline.shards import SIGNATURES, ShardSummary, read_shard_table
 
@@ -52,7 +54,7 @@ class DuplicatePlan:
     drop: dict[int, set[str]] = field(default_factory=dict)  # shard index -> doc_ids to leave out there
     rows: dict[int, list[dict]] = field(default_factory=dict)  # shard index -> new `duplicates` rows
     repointed: dict[str, tuple[str, str]] = field(default_factory=dict)  # removed doc -> (kept doc, its path)
-    marks: dict[str, str] = field(default_factory=dict)  # keep="all": doc_id -> duplicate_of
+    marks: dict[int, dict[str, str]] = field(default_factory=dict)  # keep="all": shard -> {doc_id: duplicate_of}
     published: set[str] = field(default_factory=set)  # doc_ids that stay in the release
 
 
@@ -92,7 +94,7 @@ def plan_duplicates(summaries: list[ShardSummary], config: DedupConfig) -> Dupli
         copy_path, copy_shard = kept[match.doc_id]
         kept_path = kept[match.duplicate_of][0]
         if config.keep == "all":
-            plan.marks[match.doc_id] = match.duplicate_of
+            plan.marks.setdefault(copy_shard, {})[match.doc_id] = match.duplicate_of
             continue
         plan.drop.setdefault(copy_shard, set()).add(match.doc_id)
         plan.rows.setdefault(copy_shard, []).append(_row(match, copy_path, kept_path))
@@ -155,8 +157,8 @@ def shard_part_tables(part: list[ShardSummary], plan: DuplicatePlan) -> dict[str
                     table = arrow.concat_tables([table, arrow.Table.from_pylist(
                         plan.rows[summary.index], schema=ARROW_SCHEMAS["duplicates"])])
                 table = _repoint(table, plan.repointed)
-            if name == "documents" and plan.marks:
-                table = _mark(table, plan.marks)
+            if name == "documents" and plan.marks.get(summary.index):
+                table = _mark(table, plan.marks[summary.index])
             pieces[name].append(table)
     return {name: arrow.concat_tables(tables) if tables else ARROW_SCHEMAS[name].empty_table()
             for name, tables in pieces.items()}
@@ -180,6 +182,20 @@ def _mark(documents: arrow.Table, marks: dict[str, str]) -> arrow.Table:
                                                    documents["duplicate_of"].to_pylist(), strict=True)]
     index = documents.schema.get_field_index("duplicate_of")
     return documents.set_column(index, "duplicate_of", arrow.array(values, arrow.string()))
+
+
+def part_key(part: list[ShardSummary], plan: DuplicatePlan) -> str:
+    """What a part's files depend on: its shards (whose keys hold inputs, settings and code version) and
+    what the duplicate plan does to them. The same key means the same files, so they can be reused."""
+    digest = hashlib.sha256(json.dumps([ROW_GROUP_BYTES, WRITER_SETTINGS], sort_keys=True).encode())
+    for summary in part:
+        targets = set(read_shard_table(summary, "duplicates")["duplicate_of"].to_pylist())
+        targets |= {row["duplicate_of"] for row in plan.rows.get(summary.index, [])}
+        state = [summary.key, sorted(plan.drop.get(summary.index, ())), plan.rows.get(summary.index, []),
+                 sorted(plan.marks.get(summary.index, {}).items()),
+                 sorted((d, list(plan.repointed[d])) for d in targets if d in plan.repointed)]
+        digest.update(json.dumps(state, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
 
 
 def split_by_documents(tables: dict[str, arrow.Table], max_bytes: int) -> Iterator[dict[str, arrow.Table]]:

@@ -27,9 +27,16 @@ from pipeline.publish.manifest import (
     write_sha256sums,
 )
 from pipeline.publish.parquet import part_file_name, write_sorted_file
-from pipeline.publish.parts import RELEASE_TABLES, plan_duplicates, plan_parts, shard_part_tables, split_by_documents
+from pipeline.publish.parts import (
+    RELEASE_TABLES,
+    part_key,
+    plan_duplicates,
+    plan_parts,
+    shard_part_tables,
+    split_by_documents,
+)
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
-from pipeline.publish.splits import split_table
+from pipeline.publish.splits import DEFAULT_SPLIT, check_splits, split_table
 from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
 from pipeline.shards import ShardSummary
 from pipeline.sources import InputFile
@@ -64,38 +71,92 @@ class TableTotals:
 
 
 class ReleaseWriter:
-    """Writes a release's tables into a staging folder one part at a time and keeps only totals."""
+    """Writes a release's tables into a staging folder one part at a time and keeps only totals.
 
-    def __init__(self, staging: Path, config: BuildConfig) -> None:
+    A part whose key matches a part of the parent release is not rebuilt: the parent's files are linked
+    (releases are immutable), so an hourly run that adds a few articles writes a few files.
+    """
+
+    def __init__(self, staging: Path, config: BuildConfig, parent_dir: Path | None = None) -> None:
         self.staging, self.config = staging, config
         self.totals = {name: TableTotals(ARROW_SCHEMAS[name]) for name in RELEASE_TABLES}
         self.languages: set[str] = set()
-        self.parts = 0
-        self._written: list[tuple[str, int, Path]] = []  # split, part, temporary path
+        self.parts: list[dict] = []  # per part: key, first file index, pieces, rows/bytes per table, languages
+        self.files = 0  # file index of the next piece
+        self.reused = 0
+        self._written: list[tuple[str, int, Path]] = []  # split, file index, temporary path
+        self._parent_dir, self._parent_parts, self._parent_files = parent_dir, {}, 0
+        if parent_dir is not None:
+            manifest = _read_manifest(parent_dir)
+            self._parent_parts = {part["key"]: part for part in manifest.get("parts") or [] if part.get("key")}
+            self._parent_files = manifest.get("part_files") or 0
 
-    def add(self, tables: dict[str, arrow.Table]) -> None:
+    def add(self, tables: dict[str, arrow.Table], key: str | None = None) -> None:
+        first, record = self.files, {"key": key, "first_file": self.files, "tables": {}, "languages": []}
+        languages: set[str] = set()
         for piece in split_by_documents(tables, self.config.max_parquet_file_bytes):
             for name in RELEASE_TABLES:
                 table = piece[name]
-                self.totals[name].num_rows += table.num_rows
-                self.totals[name].nbytes += table.nbytes
+                counted = record["tables"].setdefault(name, {"rows": 0, "nbytes": 0})
+                counted["rows"] += table.num_rows
+                counted["nbytes"] += table.nbytes
                 for split, rows in split_table(table, self.config.splits).items():
-                    path = self.staging / name / f".{split}-{self.parts:06d}.tmp"
+                    path = self.staging / name / f".{split}-{self.files:06d}.tmp"
                     write_sorted_file(rows, path, SORT_KEYS[name], TABLE_DESCRIPTIONS[name])
-                    self._written.append((split, self.parts, path))
-            self.languages.update(lang for lang in piece["documents"]["language"].to_pylist() if lang)
-            self.parts += 1
+                    self._written.append((split, self.files, path))
+            languages.update(lang for lang in piece["documents"]["language"].to_pylist() if lang)
+            self.files += 1
+        record["pieces"], record["languages"] = self.files - first, sorted(languages)
+        self._count(record)
+
+    def reuse(self, key: str) -> bool:
+        """Link the parent's files of the part with this key, if the parent has it."""
+        part = self._parent_parts.get(key)
+        if part is None or self._parent_dir is None:
+            return False
+        record = {**part, "first_file": self.files}
+        splits = list(check_splits(self.config.splits)) or [DEFAULT_SPLIT]
+        for offset in range(part["pieces"]):
+            for name in RELEASE_TABLES:
+                for split in splits:
+                    source = self._parent_dir / name / part_file_name(split, part["first_file"] + offset,
+                                                                      self._parent_files)
+                    path = self.staging / name / f".{split}-{self.files:06d}.tmp"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(source, path)  # releases are immutable: sharing the bytes is safe
+                    except OSError:
+                        shutil.copyfile(source, path)
+                    self._written.append((split, self.files, path))
+            self.files += 1
+        self._count(record)
+        self.reused += 1
+        return True
+
+    def _count(self, record: dict) -> None:
+        for name, counted in record["tables"].items():
+            self.totals[name].num_rows += counted["rows"]
+            self.totals[name].nbytes += counted["nbytes"]
+        self.languages.update(record["languages"])
+        self.parts.append(record)
 
     def finish(self) -> list[Path]:
         """Give every file its final `{split}-0000k-of-0000N.parquet` name, now that N is known."""
-        if not self.parts:
+        if not self.files:
             self.add({name: ARROW_SCHEMAS[name].empty_table() for name in RELEASE_TABLES})
         paths = []
-        for split, part, path in self._written:
-            final = path.with_name(part_file_name(split, part, self.parts))
+        for split, index, path in self._written:
+            final = path.with_name(part_file_name(split, index, self.files))
             os.rename(path, final)
             paths.append(final)
         return paths
+
+
+def _read_manifest(release_dir: Path) -> dict:
+    try:
+        return json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def remove_stale_staging(dataset_dir: Path) -> None:
@@ -119,10 +180,12 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     parent = versions.latest_version(dataset_dir)
     staging = dataset_dir / f".staging-{uuid.uuid4().hex[:12]}"
     try:
-        writer = ReleaseWriter(staging, config)
+        writer = ReleaseWriter(staging, config, dataset_dir / parent if parent else None)
         plan = plan_duplicates(summaries, config.dedup)
         for part in plan_parts(summaries, config):
-            writer.add(part_tables(part, plan))
+            key = part_key(part, plan)
+            if not writer.reuse(key):
+                writer.add(part_tables(part, plan), key)
         carried = 0
         if parent is not None and config.retention == "keep":
             for kept in carried_forward(dataset_dir / parent, {i.relative_path for i in inputs}, plan.published,
@@ -182,6 +245,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             "content_fingerprint": fingerprint, "counts": counts, "bump": bump,
             "release_metadata": metadata,
             "sha256sums": sha256_file(staging / "SHA256SUMS"),
+            "part_files": writer.files,
             "parts": writer.parts,
             "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
                        for name in RELEASE_TABLES},
@@ -191,7 +255,10 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
 
-        gate_staging(staging, dataset_dir, version)  # audit before publishing: raises if the release fails
+        parent_manifest = _read_manifest(dataset_dir / parent) if parent else {}
+        trusted = ({f["sha256"] for f in parent_manifest.get("files") or []}
+                   if parent_manifest.get("code_version") == pipeline.__version__ else set())
+        gate_staging(staging, dataset_dir, version, trusted)  # audit before publishing: raises if it fails
         os.rename(staging, target)  # atomic on one file system: the release appears complete or not at all
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
