@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pipeline
 from pipeline.config import BuildConfig
 from pipeline.publish import versions
+from pipeline.publish.books import per_file_books, summarise
 from pipeline.publish.card import render_card
 from pipeline.publish.changelog import combine, render_entry
 from pipeline.publish.croissant import render_croissant
@@ -32,7 +33,7 @@ from pipeline.publish.parquet import write_table_files
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.publish.splits import split_table
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES, SORT_KEYS, TABLE_DESCRIPTIONS
-from pipeline.shards import ShardSummary, read_shard_table
+from pipeline.shards import BooksError, ShardSummary, read_shard_table
 from pipeline.sources import InputFile
 from pipeline.sources.discover import sha256_file
 
@@ -53,6 +54,8 @@ class PublishResult:
     message: str = ""
     bump: str | None = None  # major/minor/patch against the parent, None for a first or unchanged release
     parent: str | None = None
+    files: dict[str, int] = field(default_factory=dict)  # how the input files fared (books.summarise)
+    per_file: list[dict] = field(default_factory=list)  # each input file's records and where they went
 
 
 def merge_shards(summaries: list[ShardSummary]) -> dict[str, arrow.Table]:
@@ -97,6 +100,8 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
 def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
     remove_stale_staging(dataset_dir)
     tables = apply_duplicates(merge_shards(summaries), summaries, config.dedup)
+    per_file = per_file_books(inputs, summaries, tables)  # before rows of removed inputs are carried forward
+    files_summary = summarise(per_file)
     parent = versions.latest_version(dataset_dir)
     carried = 0
     if parent is not None and config.retention == "keep":
@@ -112,8 +117,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         "duplicates": tables["duplicates"].num_rows,
     }
     if counts["inputs"] + carried != counts["published"] + counts["quarantined"] + counts["duplicates"]:
-        raise RuntimeError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
-                           f"duplicates): {counts}")
+        raise BooksError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
+                         f"duplicates): {counts}")
 
     staging = dataset_dir / f".staging-{uuid.uuid4().hex[:12]}"
     try:
@@ -130,7 +135,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         if not forced and change is not None and change.bump is None:
             shutil.rmtree(staging)
             return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
-                                 f"nothing changed since {parent}: no new release", None, parent)
+                                 f"nothing changed since {parent}: no new release", None, parent, files_summary,
+                                 per_file)
         bump = change.bump if change else None
         version = version or versions.bump(parent, bump or "minor")
         versions.parse(version)
@@ -164,7 +170,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
                        for name in RELEASE_TABLES},
             "files": files,
-            "inputs": [{"path": i.relative_path, "sha256": i.sha256, "bytes": i.size} for i in inputs],
+            "input_files": files_summary,
+            "inputs": per_file,  # per input file: records read = published + quarantined + duplicates
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
@@ -177,7 +184,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     versions.point_latest(dataset_dir, version)
     how = f" ({bump} change from {parent})" if bump else ""
     return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
-                         bump, parent)
+                         bump, parent, files_summary, per_file)
 
 
 def build_steps_note(config: BuildConfig) -> str:
