@@ -68,30 +68,40 @@ def _detect(data: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+def _holds_utf8(line: bytes) -> bool:
+    """Whether a line that is not valid UTF-8 still holds UTF-8 sequences (UTF-8 with a few bad bytes)."""
+    return any(ord(ch) > 127 and ch != "\ufffd" for ch in line.decode("utf-8", errors="replace"))
+
+
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:
     """A file whose lines are partly UTF-8, partly a legacy encoding (concatenated or patched files).
 
-    Each line is decoded on its own: UTF-8 when it is valid UTF-8, else the encoding detected on the other
-    lines together. None when no line holds non-ASCII UTF-8 (then the file is in one legacy encoding).
+    Each line is decoded on its own: as UTF-8 when it is; as UTF-8 with U+FFFD for the bad bytes when it
+    holds UTF-8 sequences beside them; else in the encoding detected on those other lines together. None
+    when no line holds any UTF-8 (then the whole file is in one legacy encoding).
     """
-    lines = data.split(b"\n")
-    valid: list[bool] = []
+    kinds, lines = [], data.split(b"\n")
     for line in lines:
         try:
             line.decode("utf-8")
-            valid.append(True)
+            kinds.append("ascii" if line.isascii() else "utf-8")
         except UnicodeDecodeError:
-            valid.append(False)
-    if not any(ok and not line.isascii() for ok, line in zip(valid, lines, strict=True)):
+            kinds.append("replaced" if _holds_utf8(line) else "legacy")
+    if not {"utf-8", "replaced"} & set(kinds):
         return None
-    legacy = _detect(b"\n".join(line for ok, line in zip(valid, lines, strict=True) if not ok)) or "cp1252"
+    legacy_lines = [line for kind, line in zip(kinds, lines, strict=True) if kind == "legacy"]
+    legacy = (_detect(b"\n".join(legacy_lines)) or "cp1252") if legacy_lines else None
     decoded = []
-    for ok, line in zip(valid, lines, strict=True):
-        try:
-            decoded.append(line.decode("utf-8" if ok else legacy))
-        except (UnicodeDecodeError, LookupError):
-            decoded.append(line.decode("latin-1"))  # never fails; the cleaner's mojibake repair may still help
-    return "\n".join(decoded).removeprefix("\ufeff"), f"utf-8+{legacy}"
+    for kind, line in zip(kinds, lines, strict=True):
+        if kind == "legacy":
+            try:
+                decoded.append(line.decode(legacy))
+            except (UnicodeDecodeError, LookupError):
+                decoded.append(line.decode("latin-1"))  # never fails; the cleaner's mojibake repair may still help
+        else:
+            decoded.append(line.decode("utf-8", errors="replace"))
+    label = "+".join(["utf-8", *([legacy] if legacy else []), *(["replaced"] if "replaced" in kinds else [])])
+    return "\n".join(decoded).removeprefix("\ufeff"), label
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
