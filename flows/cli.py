@@ -16,7 +16,7 @@ from rich.table import Table
 import flows.settings  # noqa: F401  (must precede any prefect import)
 from pipeline.config import BuildConfig, Chunking
 from pipeline.publish import versions
-from pipeline.redact import scrub
+from pipeline.redact import scrub, scrubbed_logs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -93,8 +93,8 @@ def build(
         where = f"config {config_file}: " if config_file else ""
         console.print(f"[red]error:[/red] {where}{type(error).__name__}: {escape(str(error))}")
         raise typer.Exit(1) from None
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with scrubbed_logs(), Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                   TimeElapsedColumn(), console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)
 
         def listen(event: str, done: int, total: int) -> None:

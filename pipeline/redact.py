@@ -13,6 +13,8 @@ import configparser
 import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -85,22 +87,45 @@ def known_secrets() -> list[str]:
     return sorted({v for v in values if len(v) >= _MIN_SECRET_CHARS}, key=len, reverse=True)
 
 
-def scrub(text: str) -> str:
+def scrub(text: str, secrets: list[str] | None = None) -> str:
     """`text` with every known secret value and anything shaped like a credential masked."""
     text = str(text)
-    for secret in known_secrets():
+    for secret in known_secrets() if secrets is None else secrets:
         text = text.replace(secret, MASK)
     for shape in _SHAPES:
         text = shape.sub(MASK if shape is not _SHAPES[0] else "", text)
     return text
 
 
-class ScrubbingFilter(logging.Filter):
-    """A log filter that masks credentials in the formatted message (add it to a handler)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
+def _scrub_record(record: logging.LogRecord, secrets: list[str]) -> None:
+    try:
         message = record.getMessage()
-        clean = scrub(message)
-        if clean != message:
-            record.msg, record.args = clean, ()
-        return True
+    except (TypeError, ValueError):  # a malformed call: leave it to the handler's own error path
+        return
+    clean = scrub(message, secrets)
+    if clean != message:
+        record.msg, record.args = clean, None
+    if record.exc_info and not record.exc_text:  # format the traceback now, scrubbed, so handlers reuse it
+        record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), secrets)
+
+
+@contextmanager
+def scrubbed_logs() -> Iterator[None]:
+    """Every log record made meanwhile, by any library and for any handler, is scrubbed of secrets.
+
+    Storage clients log request headers at DEBUG level (botocore logs the access key id in its signature);
+    a record factory reaches them all, where a filter on one logger would miss its children.
+    """
+    secrets = known_secrets()
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _scrub_record(record, secrets)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)

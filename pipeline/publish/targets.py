@@ -23,7 +23,7 @@ from typing import Any
 from fsspec.core import url_to_fs
 
 from pipeline.publish.versions import LATEST, read_manifest
-from pipeline.redact import CredentialsInURLError, redact, refuse_credentials, scrub
+from pipeline.redact import CredentialsInURLError, redact, refuse_credentials, scrub, scrubbed_logs
 
 HUB_PREFIX = "hf://datasets/"
 # Files of the previous release at the Hub repository's root that this commit replaces.
@@ -59,9 +59,10 @@ def push_release(release_dir: str | Path, target: str, hf_api: Any = None,
     release_dir = Path(release_dir)
     if not (release_dir / "manifest.json").exists():
         raise TargetError(f"{release_dir} is not a release (no manifest.json)")
-    if target.startswith("hf://"):
-        return _push_hub(release_dir, target, hf_api)
-    return _push_fsspec(release_dir, target, storage_options)
+    with scrubbed_logs():  # storage clients log request headers at DEBUG level
+        if target.startswith("hf://"):
+            return _push_hub(release_dir, target, hf_api)
+        return _push_fsspec(release_dir, target, storage_options)
 
 
 def _release_files(release_dir: Path) -> list[Path]:
