@@ -20,8 +20,9 @@ from pipeline.sources.inflate import InputError, gunzip, is_gzip
 _BOMS = (("utf-32", b"\xff\xfe\x00\x00"), ("utf-32", b"\x00\x00\xfe\xff"),
          ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 _SAMPLE = 65536
-_MAX_NUL_SHARE = 0.01  # more NUL bytes than this in the first 64 KiB: a binary file, not text with stray NULs
+_MAX_NUL_SHARE = 0.01  # more NUL bytes than this (and 8) in the first 64 KiB: a binary file, not stray NULs
 _MAX_CONTROL_SHARE = 0.05
+_MIN_DETECTION_BYTES = 2048
 
 
 def check_file_size(item: InputFile, limits: Limits) -> None:
@@ -55,7 +56,7 @@ def _check_nul_bytes(data: bytes) -> None:
     if first < 0:
         return
     sample = data[:_SAMPLE]
-    if sample.count(b"\x00") > _MAX_NUL_SHARE * len(sample) or _control_share(
+    if sample.count(b"\x00") > max(8, _MAX_NUL_SHARE * len(sample)) or _control_share(
             sample.replace(b"\x00", b"").decode("utf-8", errors="replace")) > _MAX_CONTROL_SHARE:
         raise InputError("binary_file", "binary content (NUL bytes and control characters)")
     count = data.count(b"\x00")
@@ -71,6 +72,19 @@ def _detect(data: bytes) -> str | None:
 def _holds_utf8(line: bytes) -> bool:
     """Whether a line that is not valid UTF-8 still holds UTF-8 sequences (UTF-8 with a few bad bytes)."""
     return any(ord(ch) > 127 and ch != "\ufffd" for ch in line.decode("utf-8", errors="replace"))
+
+
+def _legacy_encoding(sample: bytes) -> str:
+    """Detection needs a few KiB to tell the 8-bit code pages apart; below that, cp1252 (the usual legacy
+    encoding of Western pages) is assumed when it decodes the bytes."""
+    detected = _detect(sample) if len(sample) >= _MIN_DETECTION_BYTES else None
+    if detected:
+        return detected
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return _detect(sample) or "latin-1"
 
 
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:
@@ -89,8 +103,8 @@ def _decode_mixed(data: bytes) -> tuple[str, str] | None:
             kinds.append("replaced" if _holds_utf8(line) else "legacy")
     if not {"utf-8", "replaced"} & set(kinds):
         return None
-    legacy_lines = [line for kind, line in zip(kinds, lines, strict=True) if kind == "legacy"]
-    legacy = (_detect(b"\n".join(legacy_lines)) or "cp1252") if legacy_lines else None
+    sample = b"\n".join(line for kind, line in zip(kinds, lines, strict=True) if kind == "legacy")
+    legacy = _legacy_encoding(sample) if sample else None
     decoded = []
     for kind, line in zip(kinds, lines, strict=True):
         if kind == "legacy":
