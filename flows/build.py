@@ -17,7 +17,8 @@ import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
 from pipeline.build import work_dir_for
 from pipeline.config import BuildConfig
 from pipeline.publish import publish_release
-from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
+from pipeline.publish.versions import parse as parse_version
+from pipeline.shards import BooksError, ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
 from pipeline.sources import InputFile, count_inputs, discover_inputs
 
 ProgressListener = Callable[[str, int, int], None]  # (event, done, total)
@@ -73,6 +74,8 @@ def publish_task(summaries: list[ShardSummary], output: str, config: dict, files
 @flow(name="broadsheet-build", log_prints=False)
 def build_flow(inputs: list[str], output: str, config: dict | None = None, version: str | None = None) -> dict:
     cfg = BuildConfig.from_dict(config or {})
+    if version is not None:
+        parse_version(version)  # before any work
     files = discover_inputs(inputs)
     shards = plan_shards(files, cfg)
     work_dir = str(work_dir_for(output, cfg))
@@ -85,6 +88,8 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
     for done, future in enumerate(as_completed([f for _, f in futures.values()]), start=1):
         try:
             summaries.append(future.result())
+        except BooksError:  # records lost or doubled: a bug, and the run must fail loudly
+            raise
         except Exception as error:  # retries are spent: quarantine this shard's inputs, keep the others
             summaries.append(quarantine_shard(futures[id(future)][0], work_dir, error))
         _report("shards", done, len(shards))
@@ -96,14 +101,27 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
 
 
 def _publish_artifacts(result: dict) -> None:
-    """What the data team sees on the flow run page in the Prefect UI."""
+    """What the data team sees on the flow run page in the Prefect UI: the totals, and the input files
+    that lost records to quarantine (every file's books are in the release's manifest.json)."""
     counts = result["counts"]
     rows = [{"measure": key.replace("_", " "), "value": str(value)} for key, value in counts.items()]
+    rows += [{"measure": key.replace("_", " "), "value": str(value)} for key, value in result["files"].items()]
     rows += [{"measure": "shards (reused)", "value": f"{result['shards']} ({result['shards_reused']})"},
              {"measure": "version", "value": str(result["version"])},
              {"measure": "outcome", "value": result["message"]}]
     create_table_artifact(key="broadsheet-build-summary", table=rows,
                           description=f"Build of {result['dataset']}: {result['message']}")
+    quarantined = [entry for entry in result["per_file"] if entry["quarantined"]]
+    if quarantined:
+        create_table_artifact(
+            key="broadsheet-build-quarantined-files", table=[{k: str(v) for k, v in e.items() if k != "sha256"}
+                                                             for e in quarantined[:ARTIFACT_ROWS]],
+            description=f"{len(quarantined)} input files with quarantined records"
+                        + (f" (the first {ARTIFACT_ROWS})" if len(quarantined) > ARTIFACT_ROWS else "")
+                        + "; records = published + quarantined + duplicates for every file")
+
+
+ARTIFACT_ROWS = 200
 
 
 def choose_task_runner(dask_address: str | None = None, dask_workers: int | None = None,

@@ -16,6 +16,7 @@ from rich.table import Table
 import flows.settings  # noqa: F401  (must precede any prefect import)
 from pipeline.config import BuildConfig, Chunking
 from pipeline.publish import versions
+from pipeline.redact import scrub, scrubbed_logs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -64,10 +65,11 @@ def build(
 ) -> None:
     """Clean, segment, validate, enrich and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [DEFAULT_INPUT])]
-    missing = [p for p in paths if "://" not in p and not Path(p).exists()]
-    if missing:
-        console.print(f"[red]error:[/red] input not found: {', '.join(missing)}")
-        raise typer.Exit(1)
+    try:
+        _check_before_work(paths, name, version, to or [])
+    except ValueError as error:  # a clear line, before any work and before anything is written
+        console.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(1) from None
     try:
         chunking = Chunking(max_tokens, overlap_sentences, tokenizer)
     except ValueError as error:
@@ -88,10 +90,11 @@ def build(
     try:
         config = _load_config(config_file, cli_settings)
     except Exception as error:  # a clear one-line message naming the file
-        console.print(f"[red]error:[/red] config {config_file}: {type(error).__name__}: {error}")
+        where = f"config {config_file}: " if config_file else ""
+        console.print(f"[red]error:[/red] {where}{type(error).__name__}: {escape(str(error))}")
         raise typer.Exit(1) from None
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with scrubbed_logs(), Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                   TimeElapsedColumn(), console=console, transient=True) as progress:
         bar = progress.add_task("starting Prefect (local mode)", total=None)
 
         def listen(event: str, done: int, total: int) -> None:
@@ -103,7 +106,7 @@ def build(
                                dask_address=dask_address, dask_workers=dask_workers)
         except Exception as error:  # a clear one-line message, not a traceback
             progress.stop()
-            console.print(f"[red]build failed:[/red] {type(error).__name__}: {escape(str(error))}")
+            console.print(f"[red]build failed:[/red] {escape(scrub(f'{type(error).__name__}: {error}'))}")
             raise typer.Exit(1) from None
         finally:
             set_progress_listener(None)
@@ -113,6 +116,29 @@ def build(
             _push(Path(result["path"]), target)
     elif to:
         console.print("no new release to publish; `broadsheet push VERSION --to URL` publishes an existing one")
+
+
+def _check_before_work(paths: list[str], name: str, version: str | None, targets: list[str]) -> None:
+    """Everything that can be refused without reading an input: a build that would fail at the end, or
+    write outside the output folder, or carry credentials into logs, fails here instead."""
+    from pipeline.config import check_dataset_name
+    from pipeline.publish.targets import TargetError, check_target
+    from pipeline.redact import redact, refuse_credentials
+
+    check_dataset_name(name)
+    if version is not None:
+        versions.parse(version)
+    for path in paths:
+        if "://" in path:
+            refuse_credentials(path, "input")
+    missing = [redact(p) for p in paths if "://" not in p and not Path(p).exists()]
+    if missing:
+        raise ValueError(f"input not found: {', '.join(missing)}")
+    for target in targets:
+        try:
+            check_target(target)
+        except TargetError as error:
+            raise ValueError(str(error)) from None
 
 
 def _parse_splits(text: str | None) -> dict[str, float] | None:
@@ -219,6 +245,12 @@ def _print_summary(result: dict) -> None:
     table.add_row("published", str(counts["published"]))
     table.add_row("quarantined", str(counts["quarantined"]))
     table.add_row("duplicates", str(counts["duplicates"]))
+    files = result.get("files") or {}
+    if files:
+        table.add_row("input files", f"{files['input_files']}: {files['files_all_published']} all published, "
+                                     f"{files['files_partly_quarantined']} partly and {files['files_all_quarantined']} "
+                                     "wholly quarantined")
+        table.add_row("books", "balanced per input file and in total (see manifest.json)")
     table.add_row("shards (reused)", f"{result['shards']} ({result['shards_reused']})")
     table.add_row("release", f"{result['dataset']} {result['version'] or '-'}")
     table.add_row("path", str(result["path"] or "-"))

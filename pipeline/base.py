@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 
 from pipeline.document import Document, Rejection
+from pipeline.redact import scrub
 
 
 class DocumentStep(ABC):
@@ -24,7 +25,7 @@ class DocumentStep(ABC):
             try:
                 result = self.process(doc)
             except Exception as error:  # a bug or a pathological input costs one document, not the shard
-                result = self.reject(doc, f"{self.name}_error", f"{type(error).__name__}: {error}")
+                result = self.reject(doc, f"{self.name}_error", scrub(f"{type(error).__name__}: {error}"))
             self.seconds += time.perf_counter() - started
             yield result
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pipeline.config import BuildConfig
 from pipeline.publish import PublishResult, publish_release
-from pipeline.shards import ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
+from pipeline.publish.versions import parse as parse_version
+from pipeline.shards import BooksError, ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
 from pipeline.sources import discover_inputs
 
 WORK_FOLDER = ".work"
@@ -22,6 +23,8 @@ def build(inputs: list[str], output: str, config: BuildConfig | None = None,
           version: str | None = None, workers: int = 1) -> PublishResult:
     """Build a release without an orchestrator; `workers > 1` runs shards in a process pool."""
     config = config or BuildConfig()
+    if version is not None:
+        parse_version(version)  # a bad forced version fails before any work, not after it
     files = discover_inputs(inputs)
     work_dir = work_dir_for(output, config)
     specs = plan_shards(files, config)
@@ -39,6 +42,8 @@ def process_shard_with_retry(spec: ShardSpec, work_dir: Path, config: BuildConfi
     for _ in range(retries + 1):
         try:
             return process_shard(spec, work_dir, config)
+        except BooksError:
+            raise
         except Exception as exc:  # noqa: PERF203 (retrying is the point)
             error = exc
     return quarantine_shard(spec, work_dir, error)

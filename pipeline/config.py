@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Refuse inputs that would exhaust memory instead of crashing on them."""
+    """Refuse inputs that would exhaust memory instead of crashing on them (each refusal names its setting)."""
 
-    max_file_bytes: int = 50_000_000
-    max_document_chars: int = 5_000_000
+    max_file_bytes: int = 50_000_000  # size on disk, checked before a byte is read
+    max_decompressed_bytes: int = 200_000_000  # what gzip data may inflate to (a gzip bomb stops here)
+    max_document_chars: int = 5_000_000  # one document's decoded text
     min_document_chars: int = 1
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, int) or value < 0:
+                raise ValueError(f"limits.{name} must be a whole number >= 0, not {value!r}")
+
+
+# A dataset name is one folder inside the output folder: no separators, no "..", nothing hidden.
+DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_dataset_name(name: object) -> str:
+    if not isinstance(name, str) or not DATASET_NAME.match(name):
+        raise ValueError(f"dataset name {name!r} is not allowed: it names one folder inside the output folder, "
+                         "so use letters, digits, '.', '_' and '-' (starting with a letter or digit), "
+                         "and no '/' or '..'")
+    return name
 
 
 # Settings that only affect how a release is assembled, not what a shard computes.
@@ -136,6 +155,9 @@ class BuildConfig:
     # Records per release part (file k of every table): publishing holds one part in memory, and a run
     # that changes a few inputs rewrites only their parts' files.
     part_documents: int = 5000
+
+    def __post_init__(self) -> None:
+        check_dataset_name(self.dataset_name)  # before any work: a name must not lead out of the output folder
 
     def fingerprint(self) -> str:
         """Changes whenever a setting that changes what a shard produces changes (part of shard keys)."""

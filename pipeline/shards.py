@@ -23,6 +23,7 @@ import pipeline
 from pipeline.config import BuildConfig
 from pipeline.dedup import signatures_table
 from pipeline.document import Document, Rejection
+from pipeline.redact import scrub
 from pipeline.schemas import ARROW_SCHEMAS
 from pipeline.sources import InputFile, read_input
 from pipeline.steps import document_steps
@@ -30,6 +31,12 @@ from pipeline.tables import documents_to_tables, rejections_to_table
 from pipeline.validate import split_valid
 
 DONE_MARKER = "_SUCCESS.json"
+
+
+class BooksError(RuntimeError):
+    """Records were lost or counted twice: a bug, never retried or quarantined, so the run fails loudly."""
+
+
 SIGNATURES = "signatures"  # per-document dedup signatures (pipeline/dedup.py), read back at publish time
 
 
@@ -52,6 +59,7 @@ class ShardSummary:
     reused: bool = False
     per_reason: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, for benchmarks
+    per_file: dict[str, int] = field(default_factory=dict)  # records read per input file (relative path)
 
 
 def _is_boundary(item: InputFile, shard_size: int) -> bool:
@@ -85,22 +93,32 @@ def read_inputs(files: tuple[InputFile, ...], config: BuildConfig) -> Iterator[D
 
 
 class _Counter:
-    """Counts the records a reader yields, independently of what the steps later do with them."""
+    """Counts the records each input's reader yields, independently of what the steps later do with them."""
 
-    def __init__(self, records: Iterator[Document | Rejection]) -> None:
-        self.records, self.count = records, 0
+    def __init__(self, files: tuple[InputFile, ...], config: BuildConfig) -> None:
+        self.files, self.config = files, config
+        self.per_file: dict[str, int] = {}
+
+    @property
+    def count(self) -> int:
+        return sum(self.per_file.values())
 
     def __iter__(self) -> Iterator[Document | Rejection]:
-        for record in self.records:
-            self.count += 1
-            yield record
+        for item in self.files:
+            self.per_file[item.relative_path] = 0
+            for record in read_inputs((item,), self.config):
+                self.per_file[item.relative_path] += 1
+                yield record
 
 
-def run_steps(spec: ShardSpec, config: BuildConfig,
-              seconds: dict[str, float] | None = None) -> tuple[list[Document], list[Rejection], list[dict], int]:
-    """Read and run every step on one shard: (documents, rejections, exact duplicates, records read)."""
+def run_steps(spec: ShardSpec, config: BuildConfig, seconds: dict[str, float] | None = None,
+              per_file: dict[str, int] | None = None) -> tuple[list[Document], list[Rejection], list[dict], int]:
+    """Read and run every step on one shard: (documents, rejections, exact duplicates, records read).
+
+    `per_file`, when given, receives the records read per input file.
+    """
     started = time.perf_counter()
-    counter = _Counter(read_inputs(spec.files, config))
+    counter = _Counter(spec.files, config)
     stream: Iterator[Document | Rejection] = iter(counter)
     steps = document_steps(config)
     for step in steps:
@@ -124,6 +142,8 @@ def run_steps(spec: ShardSpec, config: BuildConfig,
             step_seconds[step.name] = step_seconds.get(step.name, 0.0) + step.seconds
         seconds["read"] = time.perf_counter() - started - sum(step_seconds.values())
         seconds.update(step_seconds)
+    if per_file is not None:
+        per_file.update(counter.per_file)
     return list(docs.values()), rejections, duplicates, counter.count
 
 
@@ -131,13 +151,15 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     """Run every stage on one shard and write its tables; a shard already done is not redone."""
     folder = Path(work_dir) / f"shard-{spec.key}"
     marker = folder / DONE_MARKER
-    if marker.exists():
-        summary = ShardSummary(**json.loads(marker.read_text()))
+    done = json.loads(marker.read_text()) if marker.exists() else {}
+    if "per_file" in done:  # a marker without per-file counts is from an older build: redo the shard
+        summary = ShardSummary(**done)
         summary.index, summary.folder, summary.reused = spec.index, str(folder), True
         return summary
 
     seconds: dict[str, float] = {}
-    docs, rejections, duplicates, records_read = run_steps(spec, config, seconds)
+    per_file: dict[str, int] = {}
+    docs, rejections, duplicates, records_read = run_steps(spec, config, seconds, per_file)
     started = time.perf_counter()
     tables = documents_to_tables(docs)
     seconds["tables"] = time.perf_counter() - started
@@ -160,10 +182,10 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     summary = ShardSummary(
         index=spec.index, key=spec.key, folder=str(folder), inputs=records_read,
         published=tables["documents"].num_rows, quarantined=len(rejections), duplicates=len(duplicates),
-        per_reason=dict(sorted(per_reason.items())), seconds=seconds,
+        per_reason=dict(sorted(per_reason.items())), seconds=seconds, per_file=per_file,
     )
     if summary.inputs != summary.published + summary.quarantined + summary.duplicates:
-        raise RuntimeError(f"shard {spec.key}: the books do not balance: {records_read} records read, "
+        raise BooksError(f"shard {spec.key}: the books do not balance: {records_read} records read, "
                            f"{summary.published} published + {summary.quarantined} quarantined + "
                            f"{summary.duplicates} duplicates")
     started = time.perf_counter()
@@ -178,14 +200,15 @@ def quarantine_shard(spec: ShardSpec, work_dir: str | Path, error: BaseException
     Written as `failed-<key>` so that a later run tries the shard again instead of reusing the failure.
     """
     folder = Path(work_dir) / f"failed-{spec.key}"
-    reason = f"{type(error).__name__}: {error}"[:500]
+    reason = scrub(f"{type(error).__name__}: {error}")[:500]
     rejections = [Rejection(item.relative_path, "shard", "shard_failed",
                             f"{item.relative_path}: its shard failed after retries ({reason})",
                             source_sha256=item.sha256) for item in spec.files]
     tables = {name: ARROW_SCHEMAS[name].empty_table() for name in ARROW_SCHEMAS}
     tables["quarantine"] = rejections_to_table(rejections)
     summary = ShardSummary(index=spec.index, key=spec.key, folder=str(folder), inputs=len(rejections),
-                           quarantined=len(rejections), per_reason={"shard_failed": len(rejections)})
+                           quarantined=len(rejections), per_reason={"shard_failed": len(rejections)},
+                           per_file={item.relative_path: 1 for item in spec.files})
     _write_atomically(folder, tables, summary)
     return summary
 

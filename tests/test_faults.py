@@ -1,4 +1,4 @@
-"""Faults: a failing shard, a full disk or a kill during publish, and two builds at once."""
+"""Faults: a failing shard, a full disk or a kill during publish, two builds at once, and lost records."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 
 import pipeline.shards as shards
+from pipeline.base import DocumentStep
 from pipeline.build import build
 from pipeline.publish.lock import OutputLockedError, output_lock
+from pipeline.shards import BooksError
 
 from .conftest import ROOT, SEED, light
 from .test_incremental import bbc_sample
@@ -95,3 +97,41 @@ def test_a_second_build_waits_for_the_lock_then_fails_clearly(tmp_path):
                 dataset, wait_seconds=0.5):
             pass
         assert time.monotonic() - started >= 0.5
+
+
+class _LoseSecondDocument(DocumentStep):
+    """A buggy step: the second document silently vanishes."""
+
+    name = "lose"
+
+    def run(self, docs):
+        for number, doc in enumerate(docs):
+            if number != 1:
+                yield doc
+
+    def process(self, doc):
+        return doc
+
+
+def test_a_lost_record_fails_the_build_loudly_instead_of_being_quarantined(tmp_path, monkeypatch):
+    inputs = bbc_sample(tmp_path / "in", 3)
+    original = shards.document_steps
+    monkeypatch.setattr(shards, "document_steps", lambda config: [*original(config), _LoseSecondDocument()])
+    with pytest.raises(BooksError, match="the books do not balance"):
+        build([str(inputs)], str(tmp_path / "out"), light())
+    assert not (tmp_path / "out" / "broadsheet" / "latest").exists()
+
+
+def test_a_row_lost_at_publish_names_its_input_file(tmp_path, monkeypatch):
+    import pipeline.publish.release as release
+
+    inputs = bbc_sample(tmp_path / "in", 3)
+    original = release.apply_duplicates
+
+    def lose_a_document(tables, summaries, config):
+        tables = original(tables, summaries, config)
+        return {**tables, "documents": tables["documents"].slice(1)}
+
+    monkeypatch.setattr(release, "apply_duplicates", lose_a_document)
+    with pytest.raises(BooksError, match=r"for 1 input files: 001.txt: 1 records read, 0 published"):
+        build([str(inputs)], str(tmp_path / "out"), light())

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
+
+import pytest
 
 from pipeline.config import Limits
 from pipeline.document import Document, Rejection
 from pipeline.sources import discover_inputs, read_text_file
+from pipeline.sources.csv_rows import csv_rows
+from pipeline.sources.inflate import InputError, gunzip
+from pipeline.sources.warc import read_warc_file
 
 
 def read_one(path: Path):
@@ -68,3 +74,45 @@ def test_same_relative_path_in_two_input_folders_keeps_both(tmp_path):
     found = discover_inputs([tmp_path / "business", tmp_path / "sport", tmp_path / "sport" / "001.txt"])
     assert [f.relative_path for f in found] == ["001.txt", "sport/001.txt"]
     assert {Path(f.path).parent.name for f in found} == {"business", "sport"}
+
+
+def test_gzip_members_padding_and_damage():
+    data = b"first member\n" * 100
+    whole = gzip.compress(data)
+    assert gunzip(whole + gzip.compress(b"second") + b"\x00" * 8, 10_000) == data + b"second"
+    for damaged, reason in ((whole[:-4], "truncated_gzip"), (whole + b"junk", "corrupt_gzip"),
+                            (whole[:10] + b"\xff" * 20 + whole[30:], "corrupt_gzip"),
+                            (whole, "decompressed_too_large")):
+        with pytest.raises(InputError) as caught:
+            gunzip(damaged, 10_000 if reason != "decompressed_too_large" else 100)
+        assert caught.value.reason == reason
+
+
+def test_csv_rows_after_a_broken_quote_still_count():
+    rows = list(csv_rows('title,text\nA,"fine, quoted"\nB,"never closed\nC,plain\n"D","multi\nline"\nE,x,y\n'))
+    assert [where for where, _ in rows] == ["row-1", "row-2", "row-3", "row-4", "row-5"]
+    assert rows[0][1] == {"title": "A", "text": "fine, quoted"} and "line 3" in rows[1][1]
+    assert rows[2][1] == {"title": "C", "text": "plain"} and rows[3][1]["text"] == "multi\nline"
+    assert rows[4][1].startswith("more fields")
+
+
+def test_nul_bytes_in_text_and_lines_in_two_encodings(tmp_path):
+    (tmp_path / "nul.txt").write_bytes(b"A perfectly ordinary sentence.\x00 And another one.")
+    (tmp_path / "mixed.txt").write_bytes("Zürich in UTF-8\n".encode() + "Genève in cp1252\n".encode("cp1252"))
+    results = {r.source_path: r for item in discover_inputs([tmp_path]) for r in read_text_file(item, Limits())}
+    assert results["nul.txt"].reason == "nul_bytes"
+    assert results["mixed.txt"].raw_text == "Zürich in UTF-8\nGenève in cp1252\n"
+    assert results["mixed.txt"].encoding.startswith("utf-8+")
+
+
+def test_warc_cut_after_its_last_record_reports_the_damage(tmp_path):
+    from .test_inputs import bench_pages, make_warc
+
+    make_warc(tmp_path / "crawl.warc.gz", bench_pages(1))
+    data = (tmp_path / "crawl.warc.gz").read_bytes()
+    (tmp_path / "crawl.warc.gz").write_bytes(data[:-6])  # the last member's trailer is missing
+    [item] = discover_inputs([tmp_path / "crawl.warc.gz"])
+    records = list(read_warc_file(item, Limits()))
+    assert [r.source_path.rsplit("#", 1)[1] for r in records] == ["record-3", "record-4", "record-5", "record-6"]
+    assert records[-1].reason == "truncated_warc"  # the records before it were read whole
+    assert [getattr(r, "reason", None) for r in records[:3]] == [None, "not_html", "no_article"]

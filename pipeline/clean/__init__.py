@@ -8,7 +8,7 @@ and fetch date) is kept when the page itself says nothing better.
 from __future__ import annotations
 
 from pipeline.base import DocumentStep
-from pipeline.clean.html import extract_html
+from pipeline.clean.html import MAX_HTML_DEPTH, extract_html, too_deep
 from pipeline.clean.page_dump import clean_page_dump
 from pipeline.config import Limits
 from pipeline.document import Document, Rejection
@@ -26,8 +26,9 @@ class Cleaner(DocumentStep):
 
     def process(self, doc: Document) -> Document | Rejection:
         if len(doc.raw_text) > self.limits.max_document_chars:
-            return self.reject(doc, "document_too_large",
-                                f"{len(doc.raw_text)} characters, over the limit of {self.limits.max_document_chars}")
+            return self.reject(doc, "document_too_large", f"{len(doc.raw_text)} characters, over the limit of "
+                                                          f"{self.limits.max_document_chars} set by "
+                                                          "limits.max_document_chars")
         if doc.input_format == "html":
             return self._clean_html(doc)
         page = clean_page_dump(doc.raw_text)
@@ -42,6 +43,9 @@ class Cleaner(DocumentStep):
         return doc
 
     def _clean_html(self, doc: Document) -> Document | Rejection:
+        if too_deep(doc.raw_text):
+            return self.reject(doc, "html_too_deep", f"elements nest deeper than {MAX_HTML_DEPTH} levels, where "
+                                                     "the HTML parser stops: the page could only be read in part")
         article = extract_html(doc.raw_text, doc.url)
         if article is None:
             return self.reject(doc, "no_article", "the HTML page holds no recoverable article "

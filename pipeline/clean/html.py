@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import lxml.html
 import trafilatura
+from lxml import etree
 
 from pipeline.clean.page_dump import chrome_reason, reads_like_prose
 from pipeline.clean.unicode import normalise_line, repair
@@ -30,6 +32,7 @@ _PASSES: tuple[tuple[str, dict], ...] = (
 _ERROR_PAGE = re.compile(r"\b(404|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
 _ERROR_PAGE_MAX_CHARS = 600  # an error page's text is short; a real article about a 404 is not
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+MAX_HTML_DEPTH = 255  # libxml2 stops building the tree below this depth (without its "huge" option)
 
 
 @dataclass
@@ -77,6 +80,18 @@ def extract_html(html: str, url: str | None = None) -> HtmlArticle | None:
     article.site_name = normalise_line(result.sitename or "") or None
     article.url = result.url or url
     return article
+
+
+def too_deep(html: str) -> bool:
+    """Whether elements nest past what the HTML parser reads: the page would silently be read in part."""
+    if html.count("<") <= MAX_HTML_DEPTH:
+        return False
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):  # an empty document, or a str with an encoding declaration
+        return False
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 def split_authors(author: str | None) -> list[str]:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as arrow
+import pyarrow.parquet as pq
 
 import pipeline
 from pipeline.config import BuildConfig
 from pipeline.publish import versions
+from pipeline.publish.books import per_file_books, summarise
 from pipeline.publish.card import render_card
 from pipeline.publish.changelog import combine, render_entry
 from pipeline.publish.croissant import render_croissant
@@ -38,7 +40,7 @@ from pipeline.publish.parts import (
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.publish.splits import DEFAULT_SPLIT, check_splits, split_table
 from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
-from pipeline.shards import ShardSummary
+from pipeline.shards import BooksError, ShardSummary
 from pipeline.sources import InputFile
 from pipeline.sources.discover import sha256_file
 
@@ -59,6 +61,8 @@ class PublishResult:
     message: str = ""
     bump: str | None = None  # major/minor/patch against the parent, None for a first or unchanged release
     parent: str | None = None
+    files: dict[str, int] = field(default_factory=dict)  # how the input files fared (books.summarise)
+    per_file: list[dict] = field(default_factory=list)  # each input file's records and where they went
 
 
 @dataclass
@@ -133,6 +137,19 @@ class ReleaseWriter:
         self.reused += 1
         return True
 
+    def source_paths(self, carried_parts: bool = True) -> dict[str, arrow.Table]:
+        """`source_path` of every row of documents, quarantine and duplicates (one column, read back from the
+        staged files), for the per-file books; rows carried from the parent can be left out."""
+        wanted = {index for part in self.parts if carried_parts or part.get("key")
+                  for index in range(part["first_file"], part["first_file"] + part["pieces"])}
+        found: dict[str, list[arrow.Table]] = {name: [] for name in ("documents", "quarantine", "duplicates")}
+        for _split, index, path in self._written:
+            name = path.parent.name
+            if name in found and index in wanted:
+                found[name].append(pq.read_table(path, columns=["source_path"]))
+        return {name: arrow.concat_tables(tables) if tables else arrow.table({"source_path": arrow.array(
+            [], arrow.string())}) for name, tables in found.items()}
+
     def _count(self, record: dict) -> None:
         for name, counted in record["tables"].items():
             self.totals[name].num_rows += counted["rows"]
@@ -144,12 +161,13 @@ class ReleaseWriter:
         """Give every file its final `{split}-0000k-of-0000N.parquet` name, now that N is known."""
         if not self.files:
             self.add({name: ARROW_SCHEMAS[name].empty_table() for name in RELEASE_TABLES})
-        paths = []
+        written = []
         for split, index, path in self._written:
             final = path.with_name(part_file_name(split, index, self.files))
             os.rename(path, final)
-            paths.append(final)
-        return paths
+            written.append((split, index, final))
+        self._written = written
+        return [path for _, _, path in written]
 
 
 def _read_manifest(release_dir: Path) -> dict:
@@ -193,6 +211,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
                 carried += kept["documents"].num_rows
                 writer.add({name: kept.get(name, ARROW_SCHEMAS[name].empty_table()) for name in RELEASE_TABLES})
         paths = writer.finish()
+        per_file = per_file_books(inputs, summaries, writer.source_paths(carried_parts=False))
+        files_summary = summarise(per_file)
         tables = writer.totals
         counts = {
             "inputs": sum(s.inputs for s in summaries),
@@ -202,8 +222,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             "duplicates": tables["duplicates"].num_rows,
         }
         if counts["inputs"] + carried != counts["published"] + counts["quarantined"] + counts["duplicates"]:
-            raise RuntimeError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
-                               f"duplicates): {counts}")
+            raise BooksError(f"the books do not balance (inputs + carried_forward != published + quarantined + "
+                             f"duplicates): {counts}")
         files = describe_files(staging, paths)
         fingerprint = content_fingerprint(files)
         metadata = release_metadata(config)
@@ -214,7 +234,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
                                                                                           files)):
             shutil.rmtree(staging)
             return PublishResult(config.dataset_name, parent, str(dataset_dir / parent), False, counts,
-                                 f"nothing changed since {parent}: no new release", None, parent)
+                                 f"nothing changed since {parent}: no new release", None, parent, files_summary,
+                                 per_file)
         bump = change.bump if change else None
         version = version or versions.bump(parent, bump or "minor")
         versions.parse(version)
@@ -250,7 +271,8 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
             "tables": {name: {"rows": tables[name].num_rows, "schema": schema_of(tables[name])}
                        for name in RELEASE_TABLES},
             "files": files,
-            "inputs": [{"path": i.relative_path, "sha256": i.sha256, "bytes": i.size} for i in inputs],
+            "input_files": files_summary,
+            "inputs": per_file,  # per input file: records read = published + quarantined + duplicates
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
@@ -266,7 +288,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     versions.point_latest(dataset_dir, version)
     how = f" ({bump} change from {parent})" if bump else ""
     return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
-                         bump, parent)
+                         bump, parent, files_summary, per_file)
 
 
 def _only_rows_moved(change, parent_dir: Path, files: list[dict]) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 import fsspec
 import pyarrow as arrow
@@ -17,17 +16,9 @@ import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
 from pipeline.publish.versions import LATEST, SEMVER, parse
+from pipeline.redact import redact
 
-
-def redact(url: str) -> str:
-    """A URL fit for messages: any user:password@ part is dropped (credentials never reach logs)."""
-    parts = urlsplit(str(url))
-    if parts.username or parts.password:
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        return urlunsplit(parts._replace(netloc=netloc))
-    return str(url)
+__all__ = ["Release", "list_versions", "open_release", "redact"]
 
 
 @dataclass

@@ -10,7 +10,8 @@ The local release folder stays the source of truth (versions are chosen there); 
   `datasets` expects), then a `vX.Y.Z` tag on that commit, which consumers pin with `revision="vX.Y.Z"`.
 
 Credentials come only from the environment or the libraries' standard config files (AWS_* variables or
-~/.aws for s3fs, HF_TOKEN or the `hf auth login` token for the Hub); they are never put in messages.
+~/.aws for s3fs, HF_TOKEN or the `hf auth login` token for the Hub): a target URL with `user:password@` is
+refused, and every error message is scrubbed of secret values (`pipeline/redact.py`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
-from pipeline.publish.store import redact
 from pipeline.publish.versions import LATEST, read_manifest
+from pipeline.redact import CredentialsInURLError, redact, refuse_credentials, scrub, scrubbed_logs
 
 HUB_PREFIX = "hf://datasets/"
 # Files of the previous release at the Hub repository's root that this commit replaces.
@@ -41,15 +42,27 @@ class PushResult:
     files: int
 
 
+def check_target(target: str) -> None:
+    """A target's form, checked before a build spends any time: no credentials in it, a valid Hub name."""
+    try:
+        refuse_credentials(target, "target")
+    except CredentialsInURLError as error:
+        raise TargetError(str(error)) from None
+    if target.startswith("hf://"):
+        hub_repo_id(target)
+
+
 def push_release(release_dir: str | Path, target: str, hf_api: Any = None,
                  storage_options: dict | None = None) -> PushResult:
     """Copy one local release folder to `target`; refuses to overwrite a version already there."""
+    check_target(target)
     release_dir = Path(release_dir)
     if not (release_dir / "manifest.json").exists():
         raise TargetError(f"{release_dir} is not a release (no manifest.json)")
-    if target.startswith("hf://"):
-        return _push_hub(release_dir, target, hf_api)
-    return _push_fsspec(release_dir, target, storage_options)
+    with scrubbed_logs():  # storage clients log request headers at DEBUG level
+        if target.startswith("hf://"):
+            return _push_hub(release_dir, target, hf_api)
+        return _push_fsspec(release_dir, target, storage_options)
 
 
 def _release_files(release_dir: Path) -> list[Path]:
@@ -80,7 +93,7 @@ def _push_fsspec(release_dir: Path, target: str, storage_options: dict | None) -
     except TargetError:
         raise
     except Exception as error:  # one clear line naming the target (redacted), never the credentials
-        raise TargetError(f"could not publish to {shown}: {type(error).__name__}: {redact(str(error))}") from None
+        raise TargetError(scrub(f"could not publish to {shown}: {type(error).__name__}: {error}")) from None
     return PushResult(redact(target), version, shown, len(files))
 
 
@@ -123,5 +136,5 @@ def _push_hub(release_dir: Path, target: str, hf_api: Any) -> PushResult:
     except TargetError:
         raise
     except Exception as error:
-        raise TargetError(f"could not publish to {redact(target)}: {type(error).__name__}: {error}") from None
+        raise TargetError(scrub(f"could not publish to {redact(target)}: {type(error).__name__}: {error}")) from None
     return PushResult(redact(target), version, f"{repo_id}@{tag}", len(_release_files(release_dir)))

@@ -1,5 +1,5 @@
 """The manifest against the folder: every file present, unchanged (sha256, size), with the rows and the
-schema it claims; SHA256SUMS agrees; the counts add up."""
+schema it claims; SHA256SUMS agrees; the counts add up, in total and per input file."""
 
 from __future__ import annotations
 
@@ -144,6 +144,27 @@ def _counts(loaded: LoadedRelease) -> list[CheckResult]:
         results.append(_result("books_balance", ok, f"{source} {'=' if ok else '!='} published + quarantined + "
                                f"duplicates ({total})", file="manifest.json", observed=total,
                                threshold=counts["inputs"] + carried))
+    results += _books_per_file(loaded.manifest.get("inputs") or [], counts)
+    return results
+
+
+def _books_per_file(inputs: list, counts: dict) -> list[CheckResult]:
+    """Each input file's records = published + quarantined + duplicates, and the files add up to the total."""
+    keys = ("records", "published", "quarantined", "duplicates")
+    entries = [e for e in inputs if isinstance(e, dict) and all(k in e for k in keys)]
+    if not entries:  # a release from before per-file books
+        return []
+    bad = [e["path"] for e in entries if e["records"] != e["published"] + e["quarantined"] + e["duplicates"]]
+    total = sum(e["records"] for e in entries)
+    results = [_result("books_balance_per_file", not bad, f"records = published + quarantined + duplicates for "
+                       f"{len(entries) - len(bad)} of {len(entries)} input files" + (
+                           f"; not for {', '.join(bad[:5])}" if bad else ""), file="manifest.json",
+                       observed=bad[:5])]
+    if "inputs" in counts:
+        ok = total == counts["inputs"]
+        results.append(_result("books_files_add_up", ok, f"the input files' records add up to {total}, counts.inputs "
+                               f"is {counts['inputs']}", file="manifest.json", observed=total,
+                               threshold=counts["inputs"]))
     return results
 
 

@@ -10,11 +10,9 @@ Each row's doc_id is the sha256 of its own content; its source path names it (`n
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
@@ -23,9 +21,10 @@ from dateutil import parser as dateparser
 
 from pipeline.config import BuildConfig
 from pipeline.document import Document, Rejection, content_id
-from pipeline.sources.discover import InputFile, read_input_bytes
-from pipeline.sources.formats import gunzip, is_gzip
-from pipeline.sources.text import decode_bytes
+from pipeline.sources.csv_rows import csv_rows
+from pipeline.sources.discover import InputFile
+from pipeline.sources.inflate import InputError
+from pipeline.sources.text import decode_bytes, read_bytes
 
 DEFAULT_COLUMNS = {
     "html": ("html", "raw_html", "content_html", "page_html"),
@@ -34,7 +33,6 @@ DEFAULT_COLUMNS = {
     "title": ("title", "headline"),
     "date": ("published_date", "date", "date_publish", "published", "publish_date", "datePublished"),
 }
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies are longer than csv's 128 KiB default
 
 
 def column_names(config: BuildConfig) -> dict[str, tuple[str, ...]]:
@@ -45,34 +43,28 @@ def column_names(config: BuildConfig) -> dict[str, tuple[str, ...]]:
 
 
 def read_collection_file(item: InputFile, config: BuildConfig, fmt: str) -> Iterator[Document | Rejection]:
-    def reject(reason: str, detail: str) -> Rejection:
-        return Rejection(item.relative_path, "read", reason, f"{item.relative_path}: {detail}",
-                         source_sha256=item.sha256)
-
-    if item.size > config.limits.max_file_bytes:
-        yield reject("file_too_large", f"{item.size} bytes, over the limit of {config.limits.max_file_bytes}")
+    """One record per row; a file that cannot be read at all (size, gzip, encoding) is one rejection."""
+    try:
+        data = read_bytes(item, config.limits)
+        if not data.strip():
+            raise InputError("empty_file", "the file holds no rows")
+        text = None if fmt == "parquet" else decode_bytes(data)[0]
+    except InputError as error:
+        yield Rejection(item.relative_path, "read", error.reason, f"{item.relative_path}: {error.detail}",
+                        source_sha256=item.sha256)
         return
-    data = read_input_bytes(item)
-    if is_gzip(data):
-        data = gunzip(data, config.limits.max_file_bytes)
-    if not data.strip():
-        yield reject("empty_file", "the file holds no rows")
-        return
-    rows = _parquet_rows(data) if fmt == "parquet" else _text_rows(data, fmt, item.relative_path)
+    rows = _parquet_rows(data) if text is None else _text_rows(text, fmt, item.relative_path)
     names = column_names(config)
+    limit = config.limits.max_document_chars
     for where, row in rows:
         source = f"{item.relative_path}#{where}"
         if isinstance(row, str):  # a line that could not be parsed: the reason
             yield Rejection(source, "read", "malformed_record", f"{source}: {row}", source_sha256=item.sha256)
         else:
-            yield _row_document(source, row, names)
+            yield _row_document(source, row, names, limit)
 
 
-def _text_rows(data: bytes, fmt: str, name: str) -> Iterable[tuple[str, dict | str]]:
-    text, encoding = decode_bytes(data)
-    if text is None:
-        yield "L1", f"undecodable file: {encoding}"
-        return
+def _text_rows(text: str, fmt: str, name: str) -> Iterable[tuple[str, dict | str]]:
     if fmt == "jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -85,12 +77,7 @@ def _text_rows(data: bytes, fmt: str, name: str) -> Iterable[tuple[str, dict | s
             yield f"L{number}", row if isinstance(row, dict) else f"a JSON {type(row).__name__}, not an object"
         return
     delimiter = "\t" if name.lower().removesuffix(".gz").endswith(".tsv") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for number, row in enumerate(reader, start=1):
-            yield f"row-{number}", row if None not in row else "more fields than the header names"
-    except csv.Error as error:
-        yield f"row-{reader.line_num}", f"CSV error: {error}"
+    yield from csv_rows(text, delimiter)
 
 
 def _parquet_rows(data: bytes) -> Iterable[tuple[str, dict | str]]:
@@ -114,12 +101,15 @@ def _first(row: dict, names: tuple[str, ...]):
     return None
 
 
-def _row_document(source: str, row: dict, names: dict[str, tuple[str, ...]]) -> Document | Rejection:
+def _row_document(source: str, row: dict, names: dict[str, tuple[str, ...]], limit: int) -> Document | Rejection:
     html, text = _first(row, names["html"]), _first(row, names["text"])
     content = html if isinstance(html, str) and html.strip() else text
     if not isinstance(content, str) or not content.strip():
         looked = ", ".join(names["html"] + names["text"])
         return Rejection(source, "read", "missing_text", f"{source}: no text or HTML in any of the columns {looked}")
+    if len(content) > limit:
+        return Rejection(source, "read", "document_too_large", f"{source}: {len(content)} characters, over the "
+                                                               f"limit of {limit} set by limits.max_document_chars")
     title, url = _first(row, names["title"]), _first(row, names["url"])
     return Document(
         doc_id=content_id(content), source_path=source, raw_text=content, encoding="utf-8",

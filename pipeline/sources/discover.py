@@ -6,12 +6,15 @@ implementation is installed, e.g. `s3://` with s3fs); `file://` URLs are read as
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import fsspec
+
+from pipeline.redact import redact, refuse_credentials
 
 
 @dataclass(frozen=True)
@@ -20,11 +23,25 @@ class InputFile:
     relative_path: str  # path relative to the input root, published as `source_path`
     size: int
     sha256: str
+    # (reason, detail) when the file cannot be read at all (a symlink loop, a broken link, no permission):
+    # it is still an input, so it ends in quarantine instead of disappearing.
+    problem: tuple[str, str] | None = None
 
     @classmethod
     def from_path(cls, path: Path, root: Path) -> InputFile:
         relative = path.name if root == path else path.relative_to(root).as_posix()
-        return cls(str(path), relative, path.stat().st_size, sha256_file(path))
+        try:
+            return cls(str(path), relative, path.stat().st_size, sha256_file(path))
+        except OSError as error:
+            return cls(str(path), relative, 0, "", _problem(path, error))
+
+
+def _problem(path: Path, error: OSError) -> tuple[str, str]:
+    if error.errno == errno.ELOOP:
+        return "symlink_loop", f"the symbolic link loops ({path.name} -> {os.readlink(path)} -> ...)"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return "broken_symlink", f"the symbolic link points at {os.readlink(path)}, which does not exist"
+    return "unreadable", f"cannot be read: {error.strerror or error}"
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -39,12 +56,13 @@ def is_url(raw: str | Path) -> bool:
     return isinstance(raw, str) and "://" in raw
 
 
-def read_input_bytes(item: InputFile) -> bytes:
-    """The bytes of one input, local or remote."""
+def read_input_bytes(item: InputFile, limit: int = -1) -> bytes:
+    """The bytes of one input, local or remote; only the first `limit` bytes when one is given."""
     if is_url(item.path):
         with fsspec.open(item.path, "rb") as handle:
-            return handle.read()
-    return Path(item.path).read_bytes()
+            return handle.read(limit)
+    with open(item.path, "rb") as handle:
+        return handle.read(limit)
 
 
 def _local(raw: str | Path) -> str | Path:
@@ -57,7 +75,7 @@ def _local(raw: str | Path) -> str | Path:
 def _remote_files(raw: str) -> list[InputFile]:
     fs, root = fsspec.core.url_to_fs(raw)
     if not fs.exists(root):
-        raise FileNotFoundError(f"input {raw}: no such file or directory")
+        raise FileNotFoundError(f"input {redact(raw)}: no such file or directory")
     root = root.rstrip("/")
     paths = [root] if fs.isfile(root) else sorted(fs.find(root))
     found = []
@@ -78,7 +96,10 @@ def _walk(inputs: list[str | Path]):
         raw = _local(raw)
         if is_url(raw):
             continue  # remote inputs are listed by _remote_files
-        root = Path(raw).expanduser().resolve()
+        try:
+            root = Path(raw).expanduser().resolve()
+        except RuntimeError:  # Python 3.11 raises it for a symlink loop
+            raise FileNotFoundError(f"input {raw}: a symbolic link that loops") from None
         if not root.exists():
             raise FileNotFoundError(f"input {raw}: no such file or directory")
         if root.is_file():
@@ -88,7 +109,8 @@ def _walk(inputs: list[str | Path]):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 path = Path(folder) / name
-                if not name.startswith(".") and path.is_file():
+                # a link that loops or points nowhere is yielded too: it is quarantined, not silently skipped
+                if not name.startswith(".") and (path.is_file() or path.is_symlink() and not path.is_dir()):
                     yield path, root
 
 
@@ -106,8 +128,12 @@ def count_inputs(inputs: list[str | Path]) -> int:
 def discover_inputs(inputs: list[str | Path]) -> list[InputFile]:
     """Every regular file under the inputs (hidden files and folders skipped), sorted by relative path.
 
-    Symlinked folders are not followed, so a symlink loop cannot hang a run.
+    Symlinked folders are not followed, so a symlink loop cannot hang a run; a file link that loops or
+    points nowhere is listed with its problem and quarantined.
     """
+    for raw in inputs:
+        if is_url(raw):
+            refuse_credentials(str(raw), "input")
     found: dict[str, InputFile] = {}
 
     def add(item: InputFile, root_name: str) -> None:

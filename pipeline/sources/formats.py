@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
+
+from pipeline.sources.inflate import is_gzip
 
 FORMATS = ("text", "html", "warc", "jsonl", "csv", "parquet")
 _BY_SUFFIX = {
@@ -12,22 +13,6 @@ _BY_SUFFIX = {
     ".arc": "warc", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
     ".parquet": "parquet", ".pq": "parquet",
 }
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def is_gzip(data: bytes) -> bool:
-    return data[:2] == GZIP_MAGIC
-
-
-def gunzip(data: bytes, limit: int) -> bytes:
-    """Decompress, refusing to inflate past `limit` bytes (a gzip bomb costs one file, not the machine)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = inflater.decompress(data, limit + 1)
-    if len(out) > limit:
-        raise ValueError(f"decompresses to more than {limit} bytes")
-    if not inflater.eof:
-        raise gzip.BadGzipFile("truncated or corrupt gzip data")
-    return out
 
 
 def detect_format(name: str, head: bytes, forced: str = "auto") -> str:
