@@ -100,7 +100,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=500)
     parser.add_argument("--no-library", action="store_true", help="skip the library baseline (Prefect share)")
-    parser.add_argument("--light", action="store_true", help="NER, quotes and keywords off (see bench/enrich.py for their rates)")
+    parser.add_argument("--light", action="store_true",
+                        help="NER, quotes and keywords off (see bench/enrich.py for their rates)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     results = []

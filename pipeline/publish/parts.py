@@ -131,7 +131,7 @@ def _signatures(summaries: list[ShardSummary], kept: dict[str, tuple[str, int]],
             docs = read_shard_table(summary, "documents").select(["doc_id", "text"])
             table = signatures_table(docs, config)
         mine = [n for n, d in enumerate(table["doc_id"].to_pylist()) if kept.get(d, ("", -1))[1] == summary.index]
-        parts.append(table.take(mine))
+        parts.append(table.take(arrow.array(mine, arrow.int64())))
     stored = arrow.concat_tables(parts) if parts else SIGNATURE_SCHEMA.empty_table()
     if config.near:
         missing = stored.filter(pc.is_null(stored["minhash"]))
