@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
@@ -18,6 +20,7 @@ from pipeline.build import work_dir_for
 from pipeline.config import BuildConfig
 from pipeline.publish import publish_release
 from pipeline.publish.versions import parse as parse_version
+from pipeline.quality.publish_gate import REPORT_JSON, ReleaseRejectedError
 from pipeline.shards import BooksError, ShardSpec, ShardSummary, plan_shards, process_shard, quarantine_shard
 from pipeline.sources import InputFile, count_inputs, discover_inputs
 
@@ -93,11 +96,37 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
         except Exception as error:  # retries are spent: quarantine this shard's inputs, keep the others
             summaries.append(quarantine_shard(futures[id(future)][0], work_dir, error))
         _report("shards", done, len(shards))
-    result = publish_task(summaries, output, cfg.to_dict(), files, version)
+    try:
+        result = publish_task(summaries, output, cfg.to_dict(), files, version)
+    except ReleaseRejectedError as rejected:
+        _validation_artifact(rejected_quality(rejected.rejected_dir), "rejected: not published")
+        raise
     result["shards"] = len(shards)
     result["shards_reused"] = sum(1 for s in summaries if s.reused)
     _publish_artifacts(result)
     return result
+
+
+def rejected_quality(rejected_dir: str) -> dict:
+    """The gate's verdict on a release it rejected, from the report kept beside the rejected files."""
+    report = json.loads((Path(rejected_dir) / REPORT_JSON).read_text(encoding="utf-8"))
+    failing = [{"check": c["name"], "severity": c["severity"], "table": c.get("table") or "",
+                "column": c.get("column") or "", "message": c["message"]}
+               for c in report["checks"] if not c["passed"]]
+    return {"status": report["status"], **report["summary"], "failing": failing}
+
+
+def _validation_artifact(quality: dict, outcome: str) -> None:
+    """The quality gate's result on the flow run page: one row per failing check, or one row saying all passed."""
+    if not quality:
+        return
+    rows = quality["failing"][:ARTIFACT_ROWS] or [
+        {"check": "all", "severity": "", "table": "", "column": "",
+         "message": f"{quality['passed']}/{quality['checks']} checks passed"}]
+    create_table_artifact(key="broadsheet-validation", table=rows,
+                          description=f"Quality gate {quality['status']} ({outcome}): {quality['errors']} errors, "
+                                      f"{quality['warnings']} warnings, {quality['passed']}/{quality['checks']} "
+                                      "checks passed")
 
 
 def _publish_artifacts(result: dict) -> None:
@@ -111,6 +140,7 @@ def _publish_artifacts(result: dict) -> None:
              {"measure": "outcome", "value": result["message"]}]
     create_table_artifact(key="broadsheet-build-summary", table=rows,
                           description=f"Build of {result['dataset']}: {result['message']}")
+    _validation_artifact(result.get("quality") or {}, result["message"])
     quarantined = [entry for entry in result["per_file"] if entry["quarantined"]]
     if quarantined:
         create_table_artifact(

@@ -32,6 +32,16 @@ def test_flow_builds_mixed_inputs(prefect_harness, mixed_inputs, tmp_path):
     again = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
     assert not again["published"] and again["shards_reused"] == result["shards"]
 
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        artifacts = {a.key: a for a in client.read_artifacts() if a.key}
+    summary = artifacts["broadsheet-build-summary"].data
+    assert '"measure": "published", "value": "2"' in str(summary).replace("'", '"')
+    validation = artifacts["broadsheet-validation"]
+    assert validation.description.startswith("Quality gate passed with warnings (published 0.1.0): 0 errors")
+    assert "2 of 4 inputs were quarantined" in str(validation.data)  # the failing rule, named on the run page
+
 
 def test_cli_build_on_seed_prints_summary_without_noise(tmp_path):
     env = {**os.environ, "COLUMNS": "120"}

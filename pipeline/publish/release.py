@@ -63,6 +63,7 @@ class PublishResult:
     parent: str | None = None
     files: dict[str, int] = field(default_factory=dict)  # how the input files fared (books.summarise)
     per_file: list[dict] = field(default_factory=list)  # each input file's records and where they went
+    quality: dict = field(default_factory=dict)  # the gate's verdict on this release (quality_summary)
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         parent_manifest = _read_manifest(dataset_dir / parent) if parent else {}
         trusted = ({f["sha256"] for f in parent_manifest.get("files") or []}
                    if parent_manifest.get("code_version") == pipeline.__version__ else set())
-        gate_staging(staging, dataset_dir, version, trusted)  # audit before publishing: raises if it fails
+        report = gate_staging(staging, dataset_dir, version, trusted)  # audit before publishing: raises if it fails
         os.rename(staging, target)  # atomic on one file system: the release appears complete or not at all
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -288,7 +289,14 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
     versions.point_latest(dataset_dir, version)
     how = f" ({bump} change from {parent})" if bump else ""
     return PublishResult(config.dataset_name, version, str(target), True, counts, f"published {version}{how}",
-                         bump, parent, files_summary, per_file)
+                         bump, parent, files_summary, per_file, quality_summary(report))
+
+
+def quality_summary(report) -> dict:
+    """The gate's verdict in a few lines, for the run summary and the Prefect artifact."""
+    failing = [{"check": c.name, "severity": c.severity, "table": c.table or "", "column": c.column or "",
+                "message": c.message} for c in report.errors + report.warnings]
+    return {"status": report.status, **report.summary(), "failing": failing}
 
 
 def _only_rows_moved(change, parent_dir: Path, files: list[dict]) -> bool:
