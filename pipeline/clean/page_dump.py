@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.clean.dates import parse_date_line
-from pipeline.clean.unicode import normalise_line, repair, split_lines
+from pipeline.clean.unicode import repaired_lines
 from pipeline.document import RemovedLine
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -101,7 +101,7 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
 
 
 def clean_page_dump(raw_text: str) -> CleanedPage:
-    lines = [normalise_line(line) for line in split_lines(repair(raw_text))]
+    lines = repaired_lines(raw_text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
     body_start = next(
         (i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)),
