@@ -1,12 +1,13 @@
 """Separate a page-text dump's article from its site chrome, and recover the header's metadata.
 
-A dump has one block of the page per line: menus and calls to action, then a header (title,
-caption, date, byline), the body, and often a footer. The header ends at the first line that reads
-like prose; lines before it are metadata or chrome. After it, the article is the densest run of prose
-(a maximum-sum segment, as in Finn et al.'s body text extraction): prose lines add their words, other lines
-cost a price growing with their length, so comment threads, teasers and related-story lists, where prose
-alternates with names, dates and short links, fall outside it. Lines outside it are removed as
-`outside_article`; inside it, chrome lines still go.
+A dump has one block of the page per line: the HTML title, menus and calls to action, then a header
+(headline, caption, date, byline), the body, and often a footer. When the headline of the title line comes
+again on a line of its own (the article's h1), the header starts there; it ends at the first line that reads
+like prose, and lines before it are metadata or chrome. After it, the article is the best run of prose (a
+maximum-sum segment, as in Finn et al.'s body text extraction, that pays for prose it leaves out before
+it): prose lines add their words, other lines cost a price growing with their length, so comment threads,
+teasers, related-story lists and cookie or legal blocks further down fall outside it. Lines outside it are
+removed as `outside_article`; inside it, chrome lines still go.
 """
 
 from __future__ import annotations
@@ -103,10 +104,11 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
 def clean_page_dump(raw_text: str) -> CleanedPage:
     lines = repaired_lines(raw_text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
-    body_start = next(
-        (i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)),
-        len(numbered),
-    )
+    prose = [i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)]
+    headline = _headline_repeat(numbered)
+    if headline is not None and (not prose or prose[-1] < headline):
+        headline = None  # a headline with no prose after it heads no article
+    body_start = next((i for i in prose if i > (headline or 0)), len(numbered))
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
@@ -127,7 +129,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
         else:
             page.removed.append(RemovedLine(number, line, reason))
 
-    title_number = _pick_title(title_candidates)
+    title_number = numbered[headline][0] if headline else _pick_title(title_candidates)
     ledes = _ledes(title_candidates, title_number)
     for number, line in title_candidates:
         if number == title_number:
@@ -156,6 +158,29 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     return page
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·»:]|::)\s+")
+
+
+def _headline_repeat(numbered: list[tuple[int, str]]) -> int | None:
+    """Index of the line that repeats the headline of the page's title (line one), or None.
+
+    A dump starts with the HTML title ("Headline | Site"); the headline comes again as the article's h1,
+    just above the byline and body, so the article is after it, not in the chrome before it.
+    """
+    if len(numbered) < 2 or reads_like_prose(numbered[0][1]):  # a first line of prose is no page title
+        return None
+    parts = [_WORD.findall(part.lower()) for part in _TITLE_SEPARATOR.split(numbered[0][1])]
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    if sum(not word.isdigit() for word in parts[longest]) < 2:
+        return None
+    headlines = {tuple(word for part in parts[a:b] for word in part)
+                 for a in range(longest + 1) for b in range(longest + 1, len(parts) + 1)}
+    for i, (_, line) in enumerate(numbered[1:], start=1):
+        if tuple(_WORD.findall(line.lower())) in headlines and not chrome_reason(line):
+            return i
+    return None
+
+
 def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
     """The first header line that reads like a headline; failing that, the longest short line."""
     for number, line in candidates:
@@ -181,20 +206,27 @@ def _ledes(candidates: list[tuple[int, str]], title_number: int | None) -> set[i
 
 
 def _article_region(body: list[tuple[int, str]], reasons: list[str | None]) -> tuple[int, int]:
-    """[first, last) of the maximum-sum run of lines, prose scoring its words and anything else a cost."""
-    best, best_span = 0.0, (0, len(body))
-    total, start = 0.0, 0
+    """[first, last) of the best run of lines: prose scores its words, anything else a cost.
+
+    The body starts at the first prose after the header, so a run that starts later pays for the prose it
+    leaves out before it: a distant block (a cookie notice, a legal footer, a comment thread) must outweigh
+    the article it would skip, not merely match it. Otherwise this is a maximum-sum segment (Finn et al.'s
+    body text extraction), which cuts teasers and related-story lists where prose alternates with links.
+    """
+    best, best_span = -float("inf"), (0, len(body))
+    running = 0.0  # sum of the scores of lines before i
+    skipped = 0.0  # prose words before line i: what a run starting at i leaves out
+    start_value, start = 0.0, 0  # the best start so far: max over s <= i of -(running(s) + skipped(s))
     for i, ((_, line), reason) in enumerate(zip(body, reasons, strict=True)):
         words = word_count(line)
         prose = reason is None and (words >= _REGION_PROSE_WORDS or (
             words >= _REGION_SENTENCE_WORDS and _ENDS_LIKE_PROSE.search(line) is not None))
-        score = words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
-        if total <= 0:
-            total, start = score, i
-        else:
-            total += score
-        if total > best:
-            best, best_span = total, (start, i + 1)
+        if -(running + skipped) > start_value:
+            start_value, start = -(running + skipped), i
+        running += words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
+        skipped += words if prose else 0
+        if running + start_value > best:
+            best, best_span = running + start_value, (start, i + 1)
     return best_span
 
 
