@@ -21,6 +21,7 @@ from pipeline.clean.unicode import repaired_lines
 from pipeline.document import RemovedLine
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
 _ENDS_LIKE_PROSE = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’]$")
 _NAVIGATION = {
     "navigation", "menu", "main menu", "home", "search", "skip to content", "skip to main content", "share",
@@ -101,6 +102,12 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _credited(line: str) -> bool:
+    """A caption inside the body: a credit in parentheses ('... (AP Photo/Jane Doe)') or after 'Photo:'."""
+    match = _CREDIT_IN_PARENS.match(line)
+    return bool(match and _CREDIT_WORDS.search(match["credit"]) or _CREDIT_PREFIX.match(line))
+
+
 def clean_page_dump(raw_text: str) -> CleanedPage:
     lines = repaired_lines(raw_text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
@@ -145,6 +152,9 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     # A plain article (headline, then prose straight away, no chrome line anywhere) has nothing to trim:
     # its lists and short closing lines are article, so it comes through whole.
     plain = body_start <= 1 and not any(reasons)
+    if not plain:
+        reasons = [reason or ("image_caption" if _credited(line) else None)
+                   for (_, line), reason in zip(body, reasons, strict=True)]
     first, last = (0, len(body)) if plain else _article_region(body, reasons)
     footer_from = len(body) if plain else first + _footer_start(body[first:last])
     for i, (number, line) in enumerate(body):
@@ -219,15 +229,28 @@ def _article_region(body: list[tuple[int, str]], reasons: list[str | None]) -> t
     start_value, start = 0.0, 0  # the best start so far: max over s <= i of -(running(s) + skipped(s))
     for i, ((_, line), reason) in enumerate(zip(body, reasons, strict=True)):
         words = word_count(line)
-        prose = reason is None and (words >= _REGION_PROSE_WORDS or (
-            words >= _REGION_SENTENCE_WORDS and _ENDS_LIKE_PROSE.search(line) is not None))
+        prose = reason is None and _region_prose(line, words)
         if -(running + skipped) > start_value:
             start_value, start = -(running + skipped), i
-        running += words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
+        if reason != "image_caption":  # pictures sit inside articles: their captions neither add nor cost
+            running += words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
         skipped += words if prose else 0
         if running + start_value > best:
             best, best_span = running + start_value, (start, i + 1)
     return best_span
+
+
+def _region_prose(line: str, words: int) -> bool:
+    """A sentence of five words or more, or a long line that is not a run of capitalised names or links.
+
+    Long unpunctuated lines with mostly capitalised words are tag clouds, archive menus and headline lists.
+    """
+    if _ENDS_LIKE_PROSE.search(line):
+        return words >= _REGION_SENTENCE_WORDS
+    if words < _REGION_PROSE_WORDS:
+        return False
+    letters = _LETTER_WORD.findall(line)
+    return sum(word[0].isupper() for word in letters) * 2 < len(letters)
 
 
 def _footer_start(body: list[tuple[int, str]]) -> int:
