@@ -155,11 +155,14 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     if not plain:
         reasons = [reason or ("image_caption" if _credited(line) else None)
                    for (_, line), reason in zip(body, reasons, strict=True)]
+    if not plain:
+        for i, mark in _list_items(body).items():
+            reasons[i] = reasons[i] or mark
     first, last = (0, len(body)) if plain else _article_region(body, reasons)
-    footer_from = len(body) if plain else first + _footer_start(body[first:last])
+    footer_from = len(body) if plain else first + _footer_start(body[first:last], reasons[first:last])
     for i, (number, line) in enumerate(body):
         reason = "outside_article" if not first <= i < last else (
-            reasons[i] or ("footer" if i >= footer_from else None))
+            (None if reasons[i] in _LIST else reasons[i]) or ("footer" if i >= footer_from else None))
         if reason is None:
             page.paragraphs.append(line)
         else:
@@ -229,15 +232,49 @@ def _article_region(body: list[tuple[int, str]], reasons: list[str | None]) -> t
     start_value, start = 0.0, 0  # the best start so far: max over s <= i of -(running(s) + skipped(s))
     for i, ((_, line), reason) in enumerate(zip(body, reasons, strict=True)):
         words = word_count(line)
-        prose = reason is None and _region_prose(line, words)
+        prose = reason == "list_item" or reason is None and _region_prose(line, words)
         if -(running + skipped) > start_value:
             start_value, start = -(running + skipped), i
-        if reason != "image_caption":  # pictures sit inside articles: their captions neither add nor cost
+        if reason not in _NEUTRAL:
             running += words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
         skipped += words if prose else 0
         if running + start_value > best:
             best, best_span = running + start_value, (start, i + 1)
     return best_span
+
+
+_LIST = ("list_item", "list_gap")  # marks of ordered lists: kept in the article
+_NEUTRAL = ("image_caption", "list_gap")  # lines that sit inside articles: they neither add nor cost
+_ITEM_NUMBER = re.compile(r"^(?:step\s+)?(\d{1,3})(?:[.):]|\s)", re.IGNORECASE)
+_LIST_MIN_ITEMS = 3
+_LIST_ITEM_GAP = 3  # lines allowed between two items (a link, a price, a picture credit)
+
+
+def _list_items(body: list[tuple[int, str]]) -> dict[int, str]:
+    """Ordered lists: lines starting 1, 2, 3... ('1.', '1)', 'Step 1'), three items or more.
+
+    Ranked lists, recipe steps and tables of standings are article text however short their lines: the
+    items are marked `list_item`, the lines between two items (a link, a price) `list_gap`.
+    """
+    marks: dict[int, str] = {}
+    run: list[tuple[int, int]] = []  # (index, number) of the items so far
+
+    def close() -> None:
+        if len(run) >= _LIST_MIN_ITEMS:
+            marks.update((i, "list_gap") for i in range(run[0][0], run[-1][0] + 1))
+            marks.update((i, "list_item") for i, _ in run)
+
+    for i, (_, line) in enumerate(body):
+        if not (match := _ITEM_NUMBER.match(line)):
+            continue
+        number = int(match[1])
+        if run and number == run[-1][1] + 1 and i - run[-1][0] <= _LIST_ITEM_GAP + 1:
+            run.append((i, number))
+            continue
+        close()
+        run = [(i, number)] if number == 1 else []
+    close()
+    return marks
 
 
 def _region_prose(line: str, words: int) -> bool:
@@ -253,16 +290,16 @@ def _region_prose(line: str, words: int) -> bool:
     return sum(word[0].isupper() for word in letters) * 2 < len(letters)
 
 
-def _footer_start(body: list[tuple[int, str]]) -> int:
+def _footer_start(body: list[tuple[int, str]], reasons: list[str | None]) -> int:
     """Index where a trailing run of short, unpunctuated lines (related links, tags) begins; len(body) if none.
 
     Chrome lines inside the run do not break it (they are removed anyway). A single short line is kept:
     it is more often the article's last line than chrome.
     """
     start, short_lines = len(body), 0
-    while start > 0:
+    while start > 0 and reasons[start - 1] not in _LIST:
         line = body[start - 1][1]
-        if chrome_reason(line) is None:
+        if reasons[start - 1] is None:
             if _ENDS_LIKE_PROSE.search(line) or word_count(line) > 15:
                 break
             short_lines += 1
