@@ -115,7 +115,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     headline = _headline_repeat(numbered)
     if headline is not None and (not prose or prose[-1] < headline):
         headline = None  # a headline with no prose after it heads no article
-    body_start = next((i for i in prose if i > (headline or 0)), len(numbered))
+    body_start = next((i for i in prose if headline is None or i > headline), len(numbered))
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
