@@ -47,6 +47,10 @@ _CREDIT_WORDS = re.compile(
 )
 _CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
 _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 10
+# A short line naming a picture agency ('Jane Doe/Getty Images', 'AP Photo/Jane Doe').
+_CREDIT_LINE = re.compile(r"\b(getty images|ap photo|reuters|afp|shutterstock|epa|handout|courtesy of)\b",
+                          re.IGNORECASE)
 # Cheap prefilter: the call-to-action regex only runs on lines holding one of these (it is the slow part).
 _CTA_HINTS = ("channel", "newsletter", "us on", "our page", "telegram", "twitter", "facebook", "instagram",
               "youtube", "whatsapp", "updates", "our app", "notification", "podcast", "click here", "journalism",
@@ -102,10 +106,19 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _credited(line: str) -> bool:
-    """A caption inside the body: a credit in parentheses ('... (AP Photo/Jane Doe)') or after 'Photo:'."""
+def _body_metadata(line: str) -> str | None:
+    """'image_caption' for a picture's caption or credit inside the body, else None.
+
+    Pictures sit inside articles, so these lines neither add to the article region nor cost it. (Bylines
+    and date lines do cost there: after the article has begun, they head comments and teasers.)
+    """
     match = _CREDIT_IN_PARENS.match(line)
-    return bool(match and _CREDIT_WORDS.search(match["credit"]) or _CREDIT_PREFIX.match(line))
+    if match and _CREDIT_WORDS.search(match["credit"]) or _CREDIT_PREFIX.match(line):
+        return "image_caption"  # '... (AP Photo/Jane Doe)', 'Photo: ...'
+    if (word_count(line) <= _BYLINE_MAX_WORDS and _CREDIT_LINE.search(line) and not _BYLINE.match(line)
+            and not _ENDS_LIKE_PROSE.search(line)):
+        return "image_caption"  # 'Jane Doe/Getty Images', 'Jane Doe | Bloomberg | Getty Images'
+    return None
 
 
 def clean_page_dump(raw_text: str) -> CleanedPage:
@@ -129,7 +142,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
                 page.image_caption, page.image_credit = caption
             reason = "image_caption"
-        elif reason is None and _BYLINE.match(line) and word_count(line) <= 10:
+        elif reason is None and _BYLINE.match(line) and word_count(line) <= _BYLINE_MAX_WORDS:
             reason = "byline"
         if reason is None:
             title_candidates.append((number, line))
@@ -153,8 +166,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     # its lists and short closing lines are article, so it comes through whole.
     plain = body_start <= 1 and not any(reasons)
     if not plain:
-        reasons = [reason or ("image_caption" if _credited(line) else None)
-                   for (_, line), reason in zip(body, reasons, strict=True)]
+        reasons = [reason or _body_metadata(line) for (_, line), reason in zip(body, reasons, strict=True)]
     if not plain:
         for i, mark in _list_items(body).items():
             reasons[i] = reasons[i] or mark
