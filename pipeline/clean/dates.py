@@ -20,7 +20,9 @@ _MONTH_OR_NUMERIC = re.compile(
 
 def parse_date_line(line: str) -> tuple[str, str] | None:
     """(iso_date, prefix word) if the whole line is a date such as 'June 12, 2020' or 'Updated: 2020-06-12'."""
-    if len(line) > 60 or len(line.split()) > _MAX_WORDS or not _YEAR.search(line):
+    if len(line) > 60 or ("19" not in line and "20" not in line) or len(line.split()) > _MAX_WORDS:
+        return None  # (cheap tests first: most lines of a page are not dates)
+    if not _YEAR.search(line):
         return None
     if not _MONTH_OR_NUMERIC.search(line):
         return None

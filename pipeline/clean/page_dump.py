@@ -22,7 +22,8 @@ from pipeline.document import RemovedLine
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
-_ENDS_LIKE_PROSE = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’]$")
+_SENTENCE_END = (".", "!", "?", "…", ":", ";")
+_CLOSERS = "\"'”’)]"  # may follow a sentence's final mark
 _NAVIGATION = {
     "navigation", "menu", "main menu", "home", "search", "skip to content", "skip to main content", "share",
     "share this", "share this article", "tweet", "print", "email", "e-mail", "subscribe", "log in", "login",
@@ -92,14 +93,25 @@ def chrome_reason(line: str) -> str | None:
     return None
 
 
+def ends_like_prose(line: str) -> bool:
+    """Ends with a sentence mark, maybe followed by quotes or brackets ('said.”'), or with a closing quote.
+
+    String methods, not an end-anchored regex: that one is tried at every position of a long line.
+    """
+    if line.endswith(('"', "”", "’")):
+        return True
+    bare = line.rstrip(_CLOSERS)
+    return bare.endswith(_SENTENCE_END)
+
+
 def reads_like_prose(line: str) -> bool:
-    return word_count(line) >= _PROSE_MIN_WORDS and bool(_ENDS_LIKE_PROSE.search(line))
+    return ends_like_prose(line) and word_count(line) >= _PROSE_MIN_WORDS
 
 
 def split_caption(line: str) -> tuple[str, str | None] | None:
     """(caption, credit) if the line is an image caption such as 'Parade in 2013 (URI Tours / Released)'."""
-    match = _CREDIT_IN_PARENS.match(line)
-    if match and _CREDIT_WORDS.search(match["credit"]) and not _ENDS_LIKE_PROSE.search(match["caption"]):
+    match = _CREDIT_IN_PARENS.match(line) if line.endswith(")") else None
+    if match and _CREDIT_WORDS.search(match["credit"]) and not ends_like_prose(match["caption"]):
         return match["caption"].strip(), match["credit"].strip()
     if _CREDIT_PREFIX.match(line):
         return _CREDIT_PREFIX.sub("", line).strip(), None
@@ -112,11 +124,11 @@ def _body_metadata(line: str) -> str | None:
     Pictures sit inside articles, so these lines neither add to the article region nor cost it. (Bylines
     and date lines do cost there: after the article has begun, they head comments and teasers.)
     """
-    match = _CREDIT_IN_PARENS.match(line)
+    match = _CREDIT_IN_PARENS.match(line) if line.endswith(")") else None
     if match and _CREDIT_WORDS.search(match["credit"]) or _CREDIT_PREFIX.match(line):
         return "image_caption"  # '... (AP Photo/Jane Doe)', 'Photo: ...'
     if (word_count(line) <= _BYLINE_MAX_WORDS and _CREDIT_LINE.search(line) and not _BYLINE.match(line)
-            and not _ENDS_LIKE_PROSE.search(line)):
+            and not ends_like_prose(line)):
         return "image_caption"  # 'Jane Doe/Getty Images', 'Jane Doe | Bloomberg | Getty Images'
     return None
 
@@ -134,9 +146,10 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
 
     for number, line in numbered[:body_start]:
         reason = chrome_reason(line)
-        if reason is None and page.published_date is None and (date := parse_date_line(line)):
+        date = parse_date_line(line) if reason is None else None
+        if date and page.published_date is None:
             page.published_date, reason = date[0], "published_date"
-        elif reason is None and parse_date_line(line):
+        elif date:
             reason = "date_line"
         elif reason is None and (caption := split_caption(line)):
             if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
@@ -167,7 +180,6 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     plain = body_start <= 1 and not any(reasons)
     if not plain:
         reasons = [reason or _body_metadata(line) for (_, line), reason in zip(body, reasons, strict=True)]
-    if not plain:
         for i, mark in _list_items(body).items():
             reasons[i] = reasons[i] or mark
     first, last = (0, len(body)) if plain else _article_region(body, reasons)
@@ -200,8 +212,9 @@ def _headline_repeat(numbered: list[tuple[int, str]]) -> int | None:
         return None
     headlines = {tuple(word for part in parts[a:b] for word in part)
                  for a in range(longest + 1) for b in range(longest + 1, len(parts) + 1)}
+    lengths = {len(headline) for headline in headlines}
     for i, (_, line) in enumerate(numbered[1:], start=1):
-        if tuple(_WORD.findall(line.lower())) in headlines and not chrome_reason(line):
+        if word_count(line) in lengths and tuple(_WORD.findall(line.lower())) in headlines and not chrome_reason(line):
             return i
     return None
 
@@ -277,7 +290,7 @@ def _list_items(body: list[tuple[int, str]]) -> dict[int, str]:
             marks.update((i, "list_item") for i, _ in run)
 
     for i, (_, line) in enumerate(body):
-        if not (match := _ITEM_NUMBER.match(line)):
+        if not line[0].isdigit() and line[0] not in "Ss" or not (match := _ITEM_NUMBER.match(line)):
             continue
         number = int(match[1])
         if run and number == run[-1][1] + 1 and i - run[-1][0] <= _LIST_ITEM_GAP + 1:
@@ -294,7 +307,7 @@ def _region_prose(line: str, words: int) -> bool:
 
     Long unpunctuated lines with mostly capitalised words are tag clouds, archive menus and headline lists.
     """
-    if _ENDS_LIKE_PROSE.search(line):
+    if ends_like_prose(line):
         return words >= _REGION_SENTENCE_WORDS
     if words < _REGION_PROSE_WORDS:
         return False
@@ -312,7 +325,7 @@ def _footer_start(body: list[tuple[int, str]], reasons: list[str | None]) -> int
     while start > 0 and reasons[start - 1] not in _LIST:
         line = body[start - 1][1]
         if reasons[start - 1] is None:
-            if _ENDS_LIKE_PROSE.search(line) or word_count(line) > 15:
+            if ends_like_prose(line) or word_count(line) > 15:
                 break
             short_lines += 1
         start -= 1

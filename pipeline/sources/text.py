@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import charset_normalizer
@@ -38,12 +39,14 @@ def decode_bytes(data: bytes) -> tuple[str, str] | tuple[None, str]:
         return None, f"charset detection guessed {best.encoding} but the file does not decode with it"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls other than tab, line and page breaks
+
+
 def _control_share(text: str) -> float:
     sample = text[:65536]
-    if not sample:
+    if not sample or not _CONTROL.search(sample):  # one regex scan: a loop over characters cost ~2 ms a page
         return 0.0
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def read_text_file(item: InputFile, limits: Limits, input_format: str = "dump") -> Iterator[Document | Rejection]:
