@@ -141,6 +141,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     if headline is not None and (not prose or prose[-1] < headline):
         headline = None  # a headline with no prose after it heads no article
     body_start = next((i for i in prose if headline is None or i > headline), len(numbered))
+    body_start = _after_standfirst(numbered, prose, body_start)
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
@@ -163,7 +164,7 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.removed.append(RemovedLine(number, line, reason))
 
     title_number = numbered[headline][0] if headline else _pick_title(title_candidates)
-    ledes = _ledes(title_candidates, title_number)
+    ledes = _ledes(numbered[:body_start], title_candidates, title_number)
     for number, line in title_candidates:
         if number == title_number:
             page.title = line
@@ -193,6 +194,28 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.removed.append(RemovedLine(number, line, reason))
     page.removed.sort(key=lambda removed: removed.line_number)
     return page
+
+
+_STANDFIRST_MAX_WORDS = 60  # a standfirst (dek) is a sentence or two
+_STANDFIRST_MAX_LINES = 8  # lines between the standfirst and the byline or date
+
+
+def _after_standfirst(numbered: list[tuple[int, str]], prose: list[int], body_start: int) -> int:
+    """Where the body starts when its first prose is a standfirst: a sentence or two, then a byline or date.
+
+    The byline and date close the header, so the standfirst and what sits between (author, captions,
+    share buttons) belong to the header too.
+    """
+    words = 0
+    for i in range(body_start, min(len(numbered), body_start + _STANDFIRST_MAX_LINES + 1)):
+        line = numbered[i][1]
+        if reads_like_prose(line) and not chrome_reason(line):
+            words += word_count(line)
+            if words > _STANDFIRST_MAX_WORDS:
+                break
+        elif _BYLINE.match(line) and word_count(line) <= _BYLINE_MAX_WORDS or parse_date_line(line):
+            return next((j for j in prose if j > i), body_start)
+    return body_start
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·»:]|::)\s+")
@@ -230,14 +253,17 @@ def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
     return max(usable)[2]
 
 
-def _ledes(candidates: list[tuple[int, str]], title_number: int | None) -> set[int]:
+def _ledes(header: list[tuple[int, str]], candidates: list[tuple[int, str]], title_number: int | None) -> set[int]:
     """Long header lines after the title that lead straight into the body (a lede without final punctuation).
 
-    Only the run of such lines just before the body counts: long menu lines further up are not a lede.
+    Only the run of such lines just before the body counts: long menu lines further up, or lines above a
+    byline or date (a standfirst), are not a lede.
     """
+    kept = {number for number, _ in candidates}
     ledes: set[int] = set()
-    for number, line in reversed(candidates):
-        if title_number is None or number <= title_number or word_count(line) < _PROSE_MIN_WORDS:
+    for number, line in reversed(header):
+        if (title_number is None or number <= title_number or number not in kept
+                or word_count(line) < _PROSE_MIN_WORDS):
             break
         ledes.add(number)
     return ledes
