@@ -183,7 +183,8 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
         reasons = [reason or _body_metadata(line) for (_, line), reason in zip(body, reasons, strict=True)]
         for i, mark in _list_items(body).items():
             reasons[i] = reasons[i] or mark
-    first, last = (0, len(body)) if plain else _article_region(body, reasons)
+    end = len(body) if plain else _comments_start(body)
+    first, last = (0, len(body)) if plain else _article_region(body[:end], reasons[:end])
     footer_from = len(body) if plain else first + _footer_start(body[first:last], reasons[first:last])
     for i, (number, line) in enumerate(body):
         reason = "outside_article" if not first <= i < last else (
@@ -299,6 +300,27 @@ _NEUTRAL = ("image_caption", "list_gap")  # lines that sit inside articles: they
 _ITEM_NUMBER = re.compile(r"^(?:step\s+)?(\d{1,3})(?:[.):]|\s)", re.IGNORECASE)
 _LIST_MIN_ITEMS = 3
 _LIST_ITEM_GAP = 3  # lines allowed between two items (a link, a price, a picture credit)
+
+
+# A heading or count that opens a comment thread: '12 comments', 'Leave a reply', 'Kommentare (3)'.
+_COMMENTS = re.compile(r"\b(comments?|comentários?|comentarios?|commentaires?|comment[io]|kommentare?|reacties|"
+                       r"komentar|komentarze|коммента\w*)\b", re.IGNORECASE)
+_COMMENTS_MAX_WORDS = 5
+
+
+def _comments_start(body: list[tuple[int, str]]) -> int:
+    """Index of the first line that opens a comment thread after some prose, or len(body).
+
+    Comments are prose too, often more of it than the article: the article region must not run into
+    them. A bare 'Comments' is not enough (share bars have one): the line needs a count or a verb.
+    """
+    seen_prose = False
+    for i, (_, line) in enumerate(body):
+        words = word_count(line)
+        if seen_prose and 2 <= words <= _COMMENTS_MAX_WORDS and _COMMENTS.search(line):
+            return i
+        seen_prose = seen_prose or reads_like_prose(line)
+    return len(body)
 
 
 def _list_items(body: list[tuple[int, str]]) -> dict[int, str]:
