@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.clean import Cleaner, dates, page_dump  # noqa: E402
+from pipeline.clean import Cleaner, dates, lines  # noqa: E402
 from pipeline.config import Limits  # noqa: E402
 from pipeline.document import Document  # noqa: E402
 from pipeline.sources.discover import InputFile  # noqa: E402
@@ -66,7 +66,7 @@ def page_scores(predicted: str, expected: str) -> tuple[float, float]:
 
 def _clear_caches() -> None:
     """Empty the cleaner's memo caches, so that no run is helped by the one before it."""
-    for module in (page_dump, dates):
+    for module in (lines, dates):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import trafilatura
 
-from pipeline.clean.page_dump import chrome_reason, reads_like_prose
+from pipeline.clean.lines import chrome_reason, reads_like_prose
 from pipeline.clean.unicode import normalise_line, repair
 from pipeline.document import RemovedLine
 
