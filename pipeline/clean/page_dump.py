@@ -48,12 +48,11 @@ class CleanedPage:
 def clean_page_dump(raw_text: str) -> CleanedPage:
     lines = repaired_lines(raw_text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
-    prose = [i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)]
     headline = _headline_repeat(numbered)
-    if headline is not None and (not prose or prose[-1] < headline):
-        headline = None  # a headline with no prose after it heads no article
-    body_start = next((i for i in prose if headline is None or i > headline), len(numbered))
-    body_start = _after_standfirst(numbered, prose, body_start)
+    body_start = _next_prose(numbered, 0 if headline is None else headline + 1)
+    if body_start == len(numbered) and headline is not None:
+        headline, body_start = None, _next_prose(numbered, 0)  # a headline with no prose after it heads nothing
+    body_start = _after_standfirst(numbered, body_start)
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
@@ -96,7 +95,13 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     return page
 
 
-def _after_standfirst(numbered: list[tuple[int, str]], prose: list[int], body_start: int) -> int:
+def _next_prose(numbered: list[tuple[int, str]], start: int) -> int:
+    """Index of the first line from `start` on that reads like prose and is not chrome, or len(numbered)."""
+    return next((i for i in range(start, len(numbered))
+                 if reads_like_prose(numbered[i][1]) and not chrome_reason(numbered[i][1])), len(numbered))
+
+
+def _after_standfirst(numbered: list[tuple[int, str]], body_start: int) -> int:
     """Where the body starts when its first prose is a standfirst: a sentence or two, then a byline or date.
 
     The byline and date close the header, so the standfirst and what sits between (author, captions,
@@ -110,7 +115,8 @@ def _after_standfirst(numbered: list[tuple[int, str]], prose: list[int], body_st
             if words > _STANDFIRST_MAX_WORDS:
                 break
         elif is_byline(line) or parse_date_line(line):
-            return next((j for j in prose if j > i), body_start)
+            after = _next_prose(numbered, i + 1)
+            return after if after < len(numbered) else body_start
     return body_start
 
 
