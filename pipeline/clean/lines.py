@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_HAS_WORD = re.compile(r"\w")
 _SENTENCE_END = (".", "!", "?", "…", ":", ";")
 _CLOSERS = "\"'”’)]"  # may follow a sentence's final mark
 _NAVIGATION = {
@@ -47,7 +48,7 @@ PROSE_MIN_WORDS = 8
 
 @lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
-    return len(_WORD.findall(line))
+    return len(line.split()) if _HAS_WORD.search(line) else 0
 
 
 def words_of(line: str) -> tuple[str, ...]:
@@ -60,9 +61,10 @@ def chrome_reason(line: str) -> str | None:
     words = word_count(line)
     if words == 0:
         return "no_words"
-    if line.lower().strip(" :|»›>-–—•·") in _NAVIGATION:
+    lower = line.lower()
+    if lower.strip(" :|»›>-–—•·") in _NAVIGATION:
         return "navigation"
-    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(line.lower()) and _CALL_TO_ACTION.search(line):
+    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(lower) and _CALL_TO_ACTION.search(line):
         return "call_to_action"
     return None
 
@@ -90,7 +92,7 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
     match = _CREDIT_IN_PARENS.match(line) if line.endswith(")") else None
     if match and _CREDIT_WORDS.search(match["credit"]) and not ends_like_prose(match["caption"]):
         return match["caption"].strip(), match["credit"].strip()
-    if _CREDIT_PREFIX.match(line):
+    if line[:1] in "PpIiCc" and _CREDIT_PREFIX.match(line):
         return _CREDIT_PREFIX.sub("", line).strip(), None
     return None
 
@@ -100,7 +102,7 @@ def is_picture_text(line: str) -> bool:
     short line naming an agency ('Jane Doe/Getty Images'). Looser than `split_caption`, which must not
     mistake a header line for the lead image's caption."""
     match = _CREDIT_IN_PARENS.match(line) if line.endswith(")") else None
-    if match and _CREDIT_WORDS.search(match["credit"]) or _CREDIT_PREFIX.match(line):
+    if match and _CREDIT_WORDS.search(match["credit"]) or line[:1] in "PpIiCc" and _CREDIT_PREFIX.match(line):
         return True
     return (word_count(line) <= _BYLINE_MAX_WORDS and _CREDIT_LINE.search(line) is not None
             and not _BYLINE.match(line) and not ends_like_prose(line))

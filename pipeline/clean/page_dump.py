@@ -134,9 +134,11 @@ def _headline_repeat(numbered: list[tuple[int, str]]) -> int | None:
         return None
     headlines = {tuple(word for part in parts[a:b] for word in part)
                  for a in range(longest + 1) for b in range(longest + 1, len(parts) + 1)}
-    lengths = {len(headline) for headline in headlines}
+    # (cheap test first: a line holding the same words is at least as long as their letters, and not much
+    # longer than the title line itself)
+    shortest, longest_chars = min(sum(map(len, words)) for words in headlines), 2 * len(numbered[0][1])
     for i, (_, line) in enumerate(numbered[1:], start=1):
-        if word_count(line) in lengths and words_of(line) in headlines and not chrome_reason(line):
+        if shortest <= len(line) <= longest_chars and words_of(line) in headlines and not chrome_reason(line):
             return i
     return None
 
