@@ -39,8 +39,7 @@ _CREDIT_WORDS = re.compile(
 )
 _CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
 # A short line naming a picture agency ('Jane Doe/Getty Images', 'AP Photo/Jane Doe').
-_CREDIT_LINE = re.compile(r"\b(getty images|ap photo|reuters|afp|shutterstock|epa|handout|courtesy of)\b",
-                          re.IGNORECASE)
+_CREDIT_LINE = re.compile(r"\b(getty images|ap photo|reuters|afp|shutterstock|epa|handout|courtesy of)\b")  # lowered
 _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 10
 PROSE_MIN_WORDS = 8
@@ -100,9 +99,12 @@ def split_caption(line: str) -> tuple[str, str | None] | None:
 def is_picture_text(line: str) -> bool:
     """A picture's caption or credit as it stands in a body: '... (AP Photo/Jane Doe)', 'Photo: ...', or a
     short line naming an agency ('Jane Doe/Getty Images'). Looser than `split_caption`, which must not
-    mistake a header line for the lead image's caption."""
-    match = _CREDIT_IN_PARENS.match(line) if line.endswith(")") else None
-    if match and _CREDIT_WORDS.search(match["credit"]) or line[:1] in "PpIiCc" and _CREDIT_PREFIX.match(line):
+    mistake a header line for the lead image's caption. (Cheap tests first: this runs on every body line.)"""
+    if line.endswith(")") and (match := _CREDIT_IN_PARENS.match(line)) and _CREDIT_WORDS.search(match["credit"]):
         return True
-    return (word_count(line) <= _BYLINE_MAX_WORDS and _CREDIT_LINE.search(line) is not None
-            and not _BYLINE.match(line) and not ends_like_prose(line))
+    if line[:1] in "PpIiCc" and _CREDIT_PREFIX.match(line):
+        return True
+    if word_count(line) > _BYLINE_MAX_WORDS:
+        return False
+    return (_CREDIT_LINE.search(line.lower()) is not None and not _BYLINE.match(line)
+            and not ends_like_prose(line))

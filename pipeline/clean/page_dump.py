@@ -137,8 +137,10 @@ def _headline_repeat(numbered: list[tuple[int, str]]) -> int | None:
     # (cheap test first: a line holding the same words is at least as long as their letters, and not much
     # longer than the title line itself)
     shortest, longest_chars = min(sum(map(len, words)) for words in headlines), 2 * len(numbered[0][1])
+    first_word = parts[longest][0]  # every candidate holds the longest part
     for i, (_, line) in enumerate(numbered[1:], start=1):
-        if shortest <= len(line) <= longest_chars and words_of(line) in headlines and not chrome_reason(line):
+        if (shortest <= len(line) <= longest_chars and first_word in line.lower() and words_of(line) in headlines
+                and not chrome_reason(line)):
             return i
     return None
 
