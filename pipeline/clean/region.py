@@ -66,7 +66,7 @@ def _article_region(body: list[Line], reasons: list[str | None]) -> tuple[int, i
         if reason not in _NEUTRAL:
             running += words if prose else -_GAP_COST * max(words, 1) ** 0.5
         skipped += words if prose else 0
-        if running + start_value > best:
+        if running + start_value >= best:  # (ties extend the run over neutral lines: a list's last link)
             best, best_span = running + start_value, (start, i + 1)
     return best_span
 
@@ -109,8 +109,9 @@ def _list_items(body: list[Line]) -> dict[int, str]:
     run: list[tuple[int, int]] = []  # (index, number) of the items so far
 
     def close() -> None:
-        if len(run) >= _LIST_MIN_ITEMS:
-            marks.update((i, "list_gap") for i in range(run[0][0], run[-1][0] + 1))
+        if len(run) >= _LIST_MIN_ITEMS:  # the last item is followed by as many lines as the others at most
+            gap = max(later - earlier for (earlier, _), (later, _) in zip(run, run[1:], strict=False)) - 1
+            marks.update((i, "list_gap") for i in range(run[0][0], min(run[-1][0] + gap + 1, len(body))))
             marks.update((i, "list_item") for i, _ in run)
 
     for i, (_, line) in enumerate(body):
