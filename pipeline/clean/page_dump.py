@@ -58,11 +58,11 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
 
     for number, line in numbered[:body_start]:
         reason = chrome_reason(line)
-        date = parse_date_line(line) if reason is None else None
-        if date and page.published_date is None:
-            page.published_date, reason = date[0], "published_date"
-        elif date:
-            reason = "date_line"
+        if reason is None and (date := parse_date_line(line)):
+            if page.published_date is None:
+                page.published_date, reason = date[0], "published_date"
+            else:
+                reason = "date_line"
         elif reason is None and (caption := split_caption(line)):
             if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
                 page.image_caption, page.image_credit = caption
