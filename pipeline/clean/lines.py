@@ -63,6 +63,8 @@ def chrome_reason(line: str) -> str | None:
     lower = line.lower()
     if lower.strip(" :|»›>-–—•·") in _NAVIGATION:
         return "navigation"
+    if words == 1:  # of the calls to action, only '©...' fits in one word
+        return "call_to_action" if line.startswith("©") else None
     if words <= _CTA_MAX_WORDS and _CTA_HINT.search(lower) and _CALL_TO_ACTION.search(line):
         return "call_to_action"
     return None
