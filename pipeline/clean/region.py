@@ -37,19 +37,20 @@ def body_reasons(body: list[Line], at_top: bool) -> list[str | None]:
     A plain article (at the top of the page, no chrome line anywhere) has nothing to trim: its lists and
     short closing lines are article, so it comes through whole.
     """
-    reasons = [chrome_reason(line) for _, line in body]
-    if at_top and not any(reasons):
-        return reasons
-    reasons = [reason or ("image_caption" if is_picture_text(line) else None)
-               for (_, line), reason in zip(body, reasons, strict=True)]
-    for i, mark in _list_items(body).items():
+    if at_top:
+        reasons = [chrome_reason(line) for _, line in body]
+        if not any(reasons):
+            return reasons
+    end = _comments_start(body)  # nothing past it can be article: no need to look at it line by line
+    inside = body[:end]
+    reasons = [chrome_reason(line) or ("image_caption" if is_picture_text(line) else None) for _, line in inside]
+    for i, mark in _list_items(inside).items():
         reasons[i] = reasons[i] or mark
-    end = _comments_start(body)
-    first, last = _article_region(body[:end], reasons[:end])
-    footer_from = first + _footer_start(body[first:last], reasons[first:last])
+    first, last = _article_region(inside, reasons)
+    footer_from = first + _footer_start(inside[first:last], reasons[first:last])
     return ["outside_article" if not first <= i < last else
             (None if reason in _LIST else reason) or ("footer" if i >= footer_from else None)
-            for i, reason in enumerate(reasons)]
+            for i, reason in enumerate(reasons)] + ["outside_article"] * (len(body) - end)
 
 
 def _article_region(body: list[Line], reasons: list[str | None]) -> tuple[int, int]:
