@@ -33,6 +33,7 @@ _TITLE_MIN_WORDS, _TITLE_MAX_WORDS = 4, 25
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·»:]|::)\s+")
 _STANDFIRST_MAX_WORDS = 60  # a standfirst (dek) is a sentence or two
 _STANDFIRST_MAX_LINES = 8  # lines between the standfirst and the byline or date
+_KICKER_LINES = 4  # lines just above the h1 that may still be the article's (a kicker, the date)
 
 
 @dataclass
@@ -56,13 +57,16 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
-    for number, line in numbered[:body_start]:
+    # Far above the h1 is site chrome (a date there is today's); just above it, a kicker or the date.
+    above = 0 if headline is None else max(0, headline - _KICKER_LINES)
+    for number, line in numbered[:above]:
+        page.removed.append(RemovedLine(number, line, chrome_reason(line) or "header"))
+    dates: list[RemovedLine] = []
+    for number, line in numbered[above:body_start]:
         reason = chrome_reason(line)
         if reason is None and (date := parse_date_line(line)):
-            if page.published_date is None:
-                page.published_date, reason = date[0], "published_date"
-            else:
-                reason = "date_line"
+            dates.append(RemovedLine(number, date[0], "date_line"))
+            reason = "date_line"
         elif reason is None and (caption := split_caption(line)):
             if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
                 page.image_caption, page.image_credit = caption
@@ -75,7 +79,13 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.removed.append(RemovedLine(number, line, reason))
 
     title_number = numbered[headline][0] if headline else _pick_title(title_candidates)
-    ledes = _ledes(numbered[:body_start], title_candidates, title_number)
+    if dates:  # the article's date: the first under the headline, else the first just above it
+        date = next((d for d in dates if title_number is None or d.line_number > title_number), dates[0])
+        page.published_date = date.text
+        for removed in page.removed:
+            if removed.line_number == date.line_number:
+                removed.reason = "published_date"
+    ledes = _ledes(numbered[above:body_start], title_candidates, title_number)
     for number, line in title_candidates:
         if number == title_number:
             page.title = line
