@@ -115,8 +115,10 @@ def _after_standfirst(numbered: list[tuple[int, str]], body_start: int) -> int:
     """Where the body starts when its first prose is a standfirst: a sentence or two, then a byline or date.
 
     The byline and date close the header, so the standfirst and what sits between (author, captions,
-    share buttons) belong to the header too.
+    share buttons) belong to the header too. A page's first line is no standfirst: nothing heads it.
     """
+    if body_start == 0:
+        return body_start
     words = 0
     for i in range(body_start, min(len(numbered), body_start + _STANDFIRST_MAX_LINES + 1)):
         line = numbered[i][1]
