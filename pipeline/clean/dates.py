@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import datetime
+from functools import lru_cache
 
 from dateutil import parser as dateparser
 
@@ -18,9 +19,12 @@ _MONTH_OR_NUMERIC = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # pure; the header is read twice (standfirst, then metadata)
 def parse_date_line(line: str) -> tuple[str, str] | None:
     """(iso_date, prefix word) if the whole line is a date such as 'June 12, 2020' or 'Updated: 2020-06-12'."""
-    if len(line) > 60 or len(line.split()) > _MAX_WORDS or not _YEAR.search(line):
+    if len(line) > 60 or ("19" not in line and "20" not in line) or len(line.split()) > _MAX_WORDS:
+        return None  # (cheap tests first: most lines of a page are not dates)
+    if not _YEAR.search(line):
         return None
     if not _MONTH_OR_NUMERIC.search(line):
         return None

@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipeline.clean.page_dump import chrome_reason, reads_like_prose
+from pipeline.clean.lines import chrome_reason, reads_like_prose
 from pipeline.clean.unicode import normalise_line, repair
 from pipeline.document import RemovedLine
 

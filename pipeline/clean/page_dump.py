@@ -1,61 +1,39 @@
 """Separate a page-text dump's article from its site chrome, and recover the header's metadata.
 
-A dump has one block of the page per line: menus and calls to action, then a header (title,
-caption, date, byline), the body, and often a footer. The header ends at the first line that reads
-like prose; lines before it are metadata or chrome. After it, the article is the densest run of prose
-(a maximum-sum segment, as in Finn et al.'s body text extraction): prose lines add their words, other lines
-cost a price growing with their length, so comment threads, teasers and related-story lists, where prose
-alternates with names, dates and short links, fall outside it. Lines outside it are removed as
-`outside_article`; inside it, chrome lines still go.
+A dump has one block of the page per line: the HTML title, menus and calls to action, then a header
+(headline, standfirst, caption, date, byline), the body, and often a footer. When the headline of the title
+line comes again on a line of its own (the article's h1), the header starts there, not in the chrome
+above. It ends at the first line that reads like prose (or, when that prose is a standfirst, after the
+byline or date below it); lines before it are metadata or chrome. The article is then found in the body
+(`region.py`); lines outside it are removed as `outside_article`, and inside it chrome lines still go.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.clean.dates import parse_date_line
-from pipeline.clean.unicode import normalise_line, repair, split_lines
+from pipeline.clean.lines import (
+    PROSE_MIN_WORDS,
+    chrome_reason,
+    is_byline,
+    reads_like_prose,
+    split_caption,
+    word_count,
+    words_of,
+)
+from pipeline.clean.region import body_reasons
+from pipeline.clean.unicode import repaired_lines
 from pipeline.document import RemovedLine
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_ENDS_LIKE_PROSE = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”’]$")
-_NAVIGATION = {
-    "navigation", "menu", "main menu", "home", "search", "skip to content", "skip to main content", "share",
-    "share this", "share this article", "tweet", "print", "email", "e-mail", "subscribe", "log in", "login",
-    "sign in", "sign up", "register", "advertisement", "advertising", "sponsored", "related", "related articles",
-    "related posts", "read more", "more", "comments", "leave a comment", "next", "previous", "next post",
-    "previous post", "back to top", "close", "facebook", "twitter", "linkedin", "whatsapp", "telegram", "reddit",
-    "pinterest", "copy link", "newsletter", "tags", "topics", "categories", "you may also like", "trending",
-    "most popular", "most read", "latest news", "top stories", "toggle navigation", "open menu", "close menu",
-}
-_CALL_TO_ACTION = re.compile(
-    r"\b(join|follow|subscribe|sign up|like|download|get)\b.{0,60}\b(channel|newsletter|us on|our page|"
-    r"telegram|twitter|facebook|instagram|youtube|whatsapp|updates|our app|notifications|podcast)\b"
-    r"|\bclick here\b|\bsupport (our|independent) journalism\b|\bwe use cookies\b|\bcookie (policy|settings)\b"
-    r"|\ball rights reserved\b|^©|\bcopyright ©|\bterms (of use|and conditions)\b|\bprivacy policy\b",
-    re.IGNORECASE,
-)
-_CREDIT_IN_PARENS = re.compile(r"^(?P<caption>.*\S)\s*\((?P<credit>[^()]{2,80})\)$")
-_CREDIT_WORDS = re.compile(
-    r"/|\b(photo|image|picture|credit|courtesy|file|getty|reuters|afp|ap|epa|shutterstock|released|"
-    r"handout|pool|via)\b",
-    re.IGNORECASE,
-)
-_CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
-_BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
-# Cheap prefilter: the call-to-action regex only runs on lines holding one of these (it is the slow part).
-_CTA_HINTS = ("channel", "newsletter", "us on", "our page", "telegram", "twitter", "facebook", "instagram",
-              "youtube", "whatsapp", "updates", "our app", "notification", "podcast", "click here", "journalism",
-              "cookie", "reserved", "©", "copyright", "terms", "privacy")
-_CTA_HINT = re.compile("|".join(re.escape(hint) for hint in _CTA_HINTS))
-_CTA_MAX_WORDS = 25
-_REGION_PROSE_WORDS = 15  # a line this long counts as article prose even without final punctuation
-_REGION_SENTENCE_WORDS = 5  # a shorter line counts if it ends like a sentence
-_REGION_GAP_COST = 8.0  # price of a non-prose line, times the square root of its word count
-_PROSE_MIN_WORDS = 8
+__all__ = ["CleanedPage", "chrome_reason", "clean_page_dump", "reads_like_prose"]
+
 _TITLE_MIN_WORDS, _TITLE_MAX_WORDS = 4, 25
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—·»:]|::)\s+")
+_STANDFIRST_MAX_WORDS = 60  # a standfirst (dek) is a sentence or two
+_STANDFIRST_MAX_LINES = 8  # lines between the standfirst and the byline or date
+_KICKER_LINES = 4  # lines just above the h1 that may still be the article's (a kicker, the date)
 
 
 @dataclass
@@ -68,67 +46,46 @@ class CleanedPage:
     image_credit: str | None = None
 
 
-@lru_cache(maxsize=1 << 16)
-def word_count(line: str) -> int:
-    return len(_WORD.findall(line))
-
-
-@lru_cache(maxsize=1 << 16)  # pure, and asked several times per line; menus repeat across a site's pages
-def chrome_reason(line: str) -> str | None:
-    """Why a line is site chrome wherever it stands, or None."""
-    words = word_count(line)
-    if words == 0:
-        return "no_words"
-    if line.lower().strip(" :|»›>-–—•·") in _NAVIGATION:
-        return "navigation"
-    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(line.lower()) and _CALL_TO_ACTION.search(line):
-        return "call_to_action"
-    return None
-
-
-def reads_like_prose(line: str) -> bool:
-    return word_count(line) >= _PROSE_MIN_WORDS and bool(_ENDS_LIKE_PROSE.search(line))
-
-
-def split_caption(line: str) -> tuple[str, str | None] | None:
-    """(caption, credit) if the line is an image caption such as 'Parade in 2013 (URI Tours / Released)'."""
-    match = _CREDIT_IN_PARENS.match(line)
-    if match and _CREDIT_WORDS.search(match["credit"]) and not _ENDS_LIKE_PROSE.search(match["caption"]):
-        return match["caption"].strip(), match["credit"].strip()
-    if _CREDIT_PREFIX.match(line):
-        return _CREDIT_PREFIX.sub("", line).strip(), None
-    return None
-
-
 def clean_page_dump(raw_text: str) -> CleanedPage:
-    lines = [normalise_line(line) for line in split_lines(repair(raw_text))]
+    lines = repaired_lines(raw_text)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
-    body_start = next(
-        (i for i, (_, line) in enumerate(numbered) if reads_like_prose(line) and not chrome_reason(line)),
-        len(numbered),
-    )
+    headline = _headline_repeat(numbered)
+    body_start = _next_prose(numbered, 0 if headline is None else headline + 1)
+    if body_start == len(numbered) and headline is not None:
+        headline, body_start = None, _next_prose(numbered, 0)  # a headline with no prose after it heads nothing
+    body_start = _after_standfirst(numbered, body_start)
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
 
-    for number, line in numbered[:body_start]:
+    # Far above the h1 is site chrome (a date there is today's); just above it, a kicker or the date.
+    above = 0 if headline is None else max(0, headline - _KICKER_LINES)
+    for number, line in numbered[:above]:
+        page.removed.append(RemovedLine(number, line, chrome_reason(line) or "header"))
+    dates: list[RemovedLine] = []
+    for number, line in numbered[above:body_start]:
         reason = chrome_reason(line)
-        if reason is None and page.published_date is None and (date := parse_date_line(line)):
-            page.published_date, reason = date[0], "published_date"
-        elif reason is None and parse_date_line(line):
+        if reason is None and (date := parse_date_line(line)):
+            dates.append(RemovedLine(number, date[0], "date_line"))
             reason = "date_line"
         elif reason is None and (caption := split_caption(line)):
             if page.image_caption is None:  # the first caption is the lead image's; later ones are removed too
                 page.image_caption, page.image_credit = caption
             reason = "image_caption"
-        elif reason is None and _BYLINE.match(line) and word_count(line) <= 10:
+        elif reason is None and is_byline(line):
             reason = "byline"
         if reason is None:
             title_candidates.append((number, line))
         else:
             page.removed.append(RemovedLine(number, line, reason))
 
-    title_number = _pick_title(title_candidates)
-    ledes = _ledes(title_candidates, title_number)
+    title_number = numbered[headline][0] if headline else _pick_title(title_candidates)
+    if dates:  # the article's date: the first under the headline, else the first just above it
+        date = next((d for d in dates if title_number is None or d.line_number > title_number), dates[0])
+        page.published_date = date.text
+        for removed in page.removed:
+            if removed.line_number == date.line_number:
+                removed.reason = "published_date"
+    ledes = _ledes(numbered[above:body_start], title_candidates, title_number)
     for number, line in title_candidates:
         if number == title_number:
             page.title = line
@@ -139,21 +96,65 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             page.removed.append(RemovedLine(number, line, "header"))
 
     body = numbered[body_start:]
-    reasons = [chrome_reason(line) for _, line in body]
-    # A plain article (headline, then prose straight away, no chrome line anywhere) has nothing to trim:
-    # its lists and short closing lines are article, so it comes through whole.
-    plain = body_start <= 1 and not any(reasons)
-    first, last = (0, len(body)) if plain else _article_region(body, reasons)
-    footer_from = len(body) if plain else first + _footer_start(body[first:last])
-    for i, (number, line) in enumerate(body):
-        reason = "outside_article" if not first <= i < last else (
-            reasons[i] or ("footer" if i >= footer_from else None))
+    for (number, line), reason in zip(body, body_reasons(body, at_top=body_start <= 1), strict=True):
         if reason is None:
             page.paragraphs.append(line)
         else:
             page.removed.append(RemovedLine(number, line, reason))
     page.removed.sort(key=lambda removed: removed.line_number)
     return page
+
+
+def _next_prose(numbered: list[tuple[int, str]], start: int) -> int:
+    """Index of the first line from `start` on that reads like prose and is not chrome, or len(numbered)."""
+    return next((i for i in range(start, len(numbered))
+                 if reads_like_prose(numbered[i][1]) and not chrome_reason(numbered[i][1])), len(numbered))
+
+
+def _after_standfirst(numbered: list[tuple[int, str]], body_start: int) -> int:
+    """Where the body starts when its first prose is a standfirst: a sentence or two, then a byline or date.
+
+    The byline and date close the header, so the standfirst and what sits between (author, captions,
+    share buttons) belong to the header too. A page's first line is no standfirst: nothing heads it.
+    """
+    if body_start == 0:
+        return body_start
+    words = 0
+    for i in range(body_start, min(len(numbered), body_start + _STANDFIRST_MAX_LINES + 1)):
+        line = numbered[i][1]
+        if reads_like_prose(line) and not chrome_reason(line):
+            words += word_count(line)
+            if words > _STANDFIRST_MAX_WORDS:
+                break
+        elif is_byline(line) or parse_date_line(line):
+            after = _next_prose(numbered, i + 1)
+            return after if after < len(numbered) else body_start
+    return body_start
+
+
+def _headline_repeat(numbered: list[tuple[int, str]]) -> int | None:
+    """Index of the line that repeats the headline of the page's title (line one), or None.
+
+    A dump starts with the HTML title ("Headline | Site"); the headline comes again as the article's h1,
+    just above the byline and body, so the article is after it, not in the chrome before it.
+    """
+    if len(numbered) < 2 or reads_like_prose(numbered[0][1]):  # a first line of prose is no page title
+        return None
+    parts = [words_of(part) for part in _TITLE_SEPARATOR.split(numbered[0][1])]
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    if sum(not word.isdigit() for word in parts[longest]) < 2:
+        return None
+    headlines = {tuple(word for part in parts[a:b] for word in part)
+                 for a in range(longest + 1) for b in range(longest + 1, len(parts) + 1)}
+    # (cheap test first: a line holding the same words is at least as long as their letters, and not much
+    # longer than the title line itself)
+    shortest, longest_chars = min(sum(map(len, words)) for words in headlines), 2 * len(numbered[0][1])
+    first_word = parts[longest][0]  # every candidate holds the longest part
+    for i, (_, line) in enumerate(numbered[1:], start=1):
+        if (shortest <= len(line) <= longest_chars and first_word in line.lower() and words_of(line) in headlines
+                and not chrome_reason(line)):
+            return i
+    return None
 
 
 def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
@@ -167,49 +168,17 @@ def _pick_title(candidates: list[tuple[int, str]]) -> int | None:
     return max(usable)[2]
 
 
-def _ledes(candidates: list[tuple[int, str]], title_number: int | None) -> set[int]:
+def _ledes(header: list[tuple[int, str]], candidates: list[tuple[int, str]], title_number: int | None) -> set[int]:
     """Long header lines after the title that lead straight into the body (a lede without final punctuation).
 
-    Only the run of such lines just before the body counts: long menu lines further up are not a lede.
+    Only the run of such lines just before the body counts: long menu lines further up, or lines above a
+    byline or date (a standfirst), are not a lede.
     """
+    kept = {number for number, _ in candidates}
     ledes: set[int] = set()
-    for number, line in reversed(candidates):
-        if title_number is None or number <= title_number or word_count(line) < _PROSE_MIN_WORDS:
+    for number, line in reversed(header):
+        if (title_number is None or number <= title_number or number not in kept
+                or word_count(line) < PROSE_MIN_WORDS):
             break
         ledes.add(number)
     return ledes
-
-
-def _article_region(body: list[tuple[int, str]], reasons: list[str | None]) -> tuple[int, int]:
-    """[first, last) of the maximum-sum run of lines, prose scoring its words and anything else a cost."""
-    best, best_span = 0.0, (0, len(body))
-    total, start = 0.0, 0
-    for i, ((_, line), reason) in enumerate(zip(body, reasons, strict=True)):
-        words = word_count(line)
-        prose = reason is None and (words >= _REGION_PROSE_WORDS or (
-            words >= _REGION_SENTENCE_WORDS and _ENDS_LIKE_PROSE.search(line) is not None))
-        score = words if prose else -_REGION_GAP_COST * max(words, 1) ** 0.5
-        if total <= 0:
-            total, start = score, i
-        else:
-            total += score
-        if total > best:
-            best, best_span = total, (start, i + 1)
-    return best_span
-
-
-def _footer_start(body: list[tuple[int, str]]) -> int:
-    """Index where a trailing run of short, unpunctuated lines (related links, tags) begins; len(body) if none.
-
-    Chrome lines inside the run do not break it (they are removed anyway). A single short line is kept:
-    it is more often the article's last line than chrome.
-    """
-    start, short_lines = len(body), 0
-    while start > 0:
-        line = body[start - 1][1]
-        if chrome_reason(line) is None:
-            if _ENDS_LIKE_PROSE.search(line) or word_count(line) > 15:
-                break
-            short_lines += 1
-        start -= 1
-    return start if short_lines >= 2 else len(body)

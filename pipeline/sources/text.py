@@ -8,6 +8,7 @@ the inflated size of gzip data (`limits.max_decompressed_bytes`) and the decoded
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import charset_normalizer
@@ -42,12 +43,14 @@ def read_bytes(item: InputFile, limits: Limits) -> bytes:
     return gunzip(data, limits.max_decompressed_bytes) if is_gzip(data) else data
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls other than tab, line and page breaks
+
+
 def _control_share(text: str) -> float:
     sample = text[:_SAMPLE]
-    if not sample:
+    if not sample or not _CONTROL.search(sample):  # one regex scan: a loop over characters cost ~2 ms a page
         return 0.0
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def _check_nul_bytes(data: bytes) -> None:
