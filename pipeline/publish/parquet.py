@@ -48,3 +48,17 @@ def write_sorted_file(table: arrow.Table, path: Path, sort_keys: list[str], desc
 
 def part_file_name(split: str, part: int, parts: int) -> str:
     return f"{split}-{part:05d}-of-{parts:05d}.parquet"
+
+
+def part_groups(files: dict[str, list[Path]]) -> list[dict[str, list[Path]]]:
+    """Files of several tables grouped by part (`train-00003-of-00010` and `test-00003-of-00010` are part 3),
+    in part order. Tables not cut into the same parts (a release older than parts) come back as one group."""
+    groups: dict[str, dict[str, list[Path]]] = {}
+    for name, paths in files.items():
+        for path in paths:
+            part = path.stem.split("-", 1)[1] if "-" in path.stem else path.stem
+            groups.setdefault(part, {}).setdefault(name, []).append(path)
+    present = {name for name, paths in files.items() if paths}
+    aligned = all(key.endswith(f"-of-{len(groups):05d}") for key in groups) and all(
+        set(group) == present for group in groups.values())
+    return [groups[key] for key in sorted(groups)] if aligned else [dict(files)]

@@ -14,6 +14,7 @@ import pyarrow as arrow
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.publish.parquet import part_groups
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES
 
 RETENTION_POLICIES = ("keep", "drop")
@@ -33,28 +34,9 @@ def read_release_table(release_dir: Path, name: str) -> arrow.Table:
     return conform(arrow.concat_tables(pq.read_table(f) for f in files), ARROW_SCHEMAS[name])
 
 
-def _part_of(path: Path) -> str:
-    """`train-00003-of-00010.parquet` -> `00003-of-00010`: the part a file holds, whatever its split."""
-    return path.stem.split("-", 1)[1] if "-" in path.stem else path.stem
-
-
 def parent_parts(parent_dir: Path) -> list[dict[str, list[Path]]]:
-    """The parent's files grouped by part (file k of every per-document table holds the same documents).
-
-    A release whose per-document tables were not cut into the same parts (written before parts existed,
-    with large tables split by size) is read as one group.
-    """
-    groups: dict[str, dict[str, list[Path]]] = {}
-    for name in PER_DOCUMENT_TABLES:
-        for path in sorted((parent_dir / name).glob("*.parquet")):
-            groups.setdefault(_part_of(path), {}).setdefault(name, []).append(path)
-    counts = {len(list((parent_dir / name).glob("*.parquet"))) for name in PER_DOCUMENT_TABLES
-              if (parent_dir / name).is_dir()}
-    aligned = len(counts) <= 1 and all(_part_of(p).endswith(f"-of-{len(groups):05d}")
-                                       for g in groups.values() for files in g.values() for p in files)
-    if aligned:
-        return [groups[key] for key in sorted(groups)]
-    return [{name: sorted((parent_dir / name).glob("*.parquet")) for name in PER_DOCUMENT_TABLES}]
+    """The parent's per-document files grouped by part (file k of every table holds the same documents)."""
+    return part_groups({name: sorted((parent_dir / name).glob("*.parquet")) for name in PER_DOCUMENT_TABLES})
 
 
 def _read(files: list[Path], name: str) -> arrow.Table:

@@ -16,6 +16,7 @@ import pyarrow as arrow
 import pyarrow.parquet as pq
 
 from pipeline.publish import versions
+from pipeline.publish.parquet import part_groups
 from pipeline.quality.model import ERROR, CheckResult, GateError
 
 
@@ -49,7 +50,7 @@ class LoadedRelease:
         checks need are read. A release whose tables are not cut into the same parts is one part. Tables
         with an unreadable file are left out and reported once."""
         listed = {f.get("path"): f.get("sha256") for f in self.manifest.get("files") or [] if isinstance(f, dict)}
-        groups = _part_groups(self.files)
+        groups = part_groups(self.files)
         for group in groups:
             known = bool(trusted) and all(listed.get(p.relative_to(self.path).as_posix()) in trusted
                                           for paths in group.values() for p in paths)
@@ -110,24 +111,6 @@ class LoadedRelease:
 TRUSTED_COLUMNS: dict[str, list[str] | None] = {
     "documents": ["doc_id", "language", "published_date", "text"], "entities": ["doc_id"],
     "quarantine": None, "duplicates": None}
-
-
-def _part_of(path: Path) -> str:
-    return path.stem.split("-", 1)[1] if "-" in path.stem else path.stem
-
-
-def _part_groups(files: dict[str, list[Path]]) -> list[dict[str, list[Path]]]:
-    groups: dict[str, dict[str, list[Path]]] = {}
-    for name, paths in files.items():
-        for path in paths:
-            groups.setdefault(_part_of(path), {}).setdefault(name, []).append(path)
-    n = len(groups)
-    present = {name for name, paths in files.items() if paths}
-    aligned = all(key.endswith(f"-of-{n:05d}") for key in groups) and all(
-        set(group) == present for group in groups.values())
-    if aligned:
-        return [groups[key] for key in sorted(groups)]
-    return [dict(files)]
 
 
 def resolve_release(target: str | Path | None, default_dataset_dir: str | Path) -> Path:
