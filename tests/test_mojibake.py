@@ -45,7 +45,7 @@ def test_looks_bad_on_known_strings():
 
 
 def test_repaired_lines_is_repair_then_normalise_line():
-    pages = [SEED, *sorted((SHARED / "corpora" / "article-extraction-benchmark" / "dumps").glob("*.txt"))[:20]]
+    pages = [SEED, *sorted((SHARED / "corpora" / "article-extraction-benchmark" / "dumps").glob("*.txt"))]
     samples = [path.read_text(encoding="utf-8") for path in pages] + [
         "  Ã©t\u00a0é \n\tcafÃ©\u200b  \r\nx&amp;y\x00 \u2028 ﬁne  ", "plain\n\n  ascii  page\r\n"]
     for text in samples:
@@ -55,6 +55,13 @@ def test_repaired_lines_is_repair_then_normalise_line():
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=200))
 def test_repaired_lines_matches_the_two_step_path_on_any_text(text):
+    assert repaired_lines(text) == [normalise_line(line) for line in split_lines(repair(text))]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([*_ALPHABET, "\u00a0", "  ", "\n", "\r\n", "ﬁ", "e\u0301"]), max_size=80).map("".join))
+def test_repaired_lines_page_wide_shortcut_misses_no_line(text):
+    """One scan clears a whole page only if no line, cut out and trimmed, would need ftfy."""
     assert repaired_lines(text) == [normalise_line(line) for line in split_lines(repair(text))]
 
 

@@ -47,7 +47,7 @@ PROSE_MIN_WORDS = 8
 
 @lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
-    return len(line.split()) if _HAS_WORD.search(line) else 0
+    return len(line.split()) if line[:1].isalnum() or _HAS_WORD.search(line) else 0  # (most lines start a word)
 
 
 def words_of(line: str) -> tuple[str, ...]:

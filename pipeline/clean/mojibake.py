@@ -15,7 +15,8 @@ import re
 
 from ftfy.badness import BADNESS_RE, is_bad
 
-# Typographic characters ftfy's patterns allow but never need: anchors avoid them whenever a branch can.
+# Typographic characters ftfy's patterns allow but never need: anchors avoid them whenever a branch can,
+# and, after them, the common letters of running text (a Russian 'в' rather than the 'Ђ' that follows it).
 _TYPOGRAPHY = set("\u00a0\u00ab\u00bb\u00b7\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u2039\u203a")
 
 
@@ -31,7 +32,13 @@ def _branch_anchors(branch: list[tuple], constants) -> set[str] | None:
             continue  # a repeat, a negated class or a category: not a position every match must fill
         if all(ord(c) > 127 for c in chars):
             options.append(chars)
-    return min(options, key=lambda chars: (len(chars & _TYPOGRAPHY), len(chars)), default=None)
+    return min(options, key=lambda chars: (len(chars & _TYPOGRAPHY), sum(map(_running_letter, chars)), len(chars)),
+               default=None)
+
+
+def _running_letter(char: str) -> bool:
+    """A letter of running text in Latin-1, Greek or Russian: an anchor the search would stop at all the time."""
+    return "\u00c0" <= char <= "\u00ff" or "\u0391" <= char <= "\u03c9" or "\u0410" <= char <= "\u044f"
 
 
 def _derive() -> tuple[re.Pattern, int] | None:
@@ -61,6 +68,14 @@ def _derive() -> tuple[re.Pattern, int] | None:
 
 
 _DERIVED = _derive()
+
+
+def may_be_bad(text: str) -> bool:
+    """False when no part of the text can be mojibake: it holds none of the anchor characters every match needs.
+
+    Exact for any substring too (a line of a page), so one scan of a page can clear all its lines at once.
+    """
+    return _DERIVED is None or _DERIVED[0].search(text) is not None
 
 
 def looks_bad(text: str) -> bool:

@@ -86,10 +86,13 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
             if removed.line_number == date.line_number:
                 removed.reason = "published_date"
     ledes = _ledes(numbered[above:body_start], title_candidates, title_number)
+    title_words = next((words_of(line) for number, line in title_candidates if number == title_number), None)
     for number, line in title_candidates:
         if number == title_number:
             page.title = line
             page.removed.append(RemovedLine(number, line, "title"))
+        elif words_of(line) == title_words:  # the headline again (h1 and og:title both dumped): no lede
+            page.removed.append(RemovedLine(number, line, "header"))
         elif body_start == len(numbered) or number in ledes:
             page.paragraphs.append(line)  # a lede without final punctuation, or a page with no prose at all
         else:

@@ -29,6 +29,7 @@ _LIST_ITEM_GAP = 3  # lines allowed between two items (a link, a price, a pictur
 _COMMENTS = re.compile(r"\b(comments?|comentários?|comentarios?|commentaires?|comment[io]|kommentare?|reacties|"
                        r"komentar|komentarze|коммента\w*)\b", re.IGNORECASE)
 _COMMENTS_MAX_WORDS = 5
+_COMMENTS_HINTS = ("com", "kom", "reac", "ком")  # what every word of `_COMMENTS` holds, lowered: a cheap test first
 
 
 def body_reasons(body: list[Line], at_top: bool) -> list[str | None]:
@@ -93,10 +94,15 @@ def _comments_start(body: list[Line]) -> int:
     """
     seen_prose = False
     for i, (_, line) in enumerate(body):
-        if seen_prose and 2 <= word_count(line) <= _COMMENTS_MAX_WORDS and _COMMENTS.search(line):
+        if seen_prose and 2 <= word_count(line) <= _COMMENTS_MAX_WORDS and _comments_heading(line):
             return i
         seen_prose = seen_prose or reads_like_prose(line)
     return len(body)
+
+
+def _comments_heading(line: str) -> bool:
+    lower = line.lower()
+    return any(hint in lower for hint in _COMMENTS_HINTS) and _COMMENTS.search(line) is not None
 
 
 def _list_items(body: list[Line]) -> dict[int, str]:

@@ -7,7 +7,7 @@ import unicodedata
 
 import ftfy
 
-from pipeline.clean.mojibake import looks_bad
+from pipeline.clean.mojibake import looks_bad, may_be_bad
 
 # ftfy's defaults straighten curly quotes; a news archive wants them as the publisher wrote them.
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
@@ -97,6 +97,15 @@ def repaired_lines(text: str) -> list[str]:
             if not (_clean_already(normalised) and (normalised == line or _clean_already(line))):
                 lines[i] = normalise_line(line if _clean_already(line) else _fix_line(line))
     return lines
+
+
+def _clean_unicode(text: str) -> bool:
+    """True when no line of the text, before or after its spaces are collapsed, needs ftfy: one scan of the page.
+
+    Each test holds for every line when it holds for the page: no mojibake anchor anywhere, no ligature, and
+    NFC (line breaks and spaces compose with nothing, so cutting or collapsing at them keeps NFC).
+    """
+    return not may_be_bad(text) and not _LIGATURES.search(text) and unicodedata.is_normalized("NFC", text)
 
 
 def split_lines(text: str) -> list[str]:
