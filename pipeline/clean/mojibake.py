@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ftfy.badness import BADNESS_RE, is_bad
+from ftfy.badness import BADNESS_RE
 
 # Typographic characters ftfy's patterns allow but never need: anchors avoid them whenever a branch can,
 # and, after them, the common letters of running text (a Russian 'в' rather than the 'Ђ' that follows it).
@@ -78,10 +78,29 @@ def may_be_bad(text: str) -> bool:
     return _DERIVED is None or _DERIVED[0].search(text) is not None
 
 
+# ftfy's regex has no look-around and no '$'; its one '^' (a line opening with 'Ã ') is why matching each line
+# of a page is not the same as matching the page. In multi-line mode '^' matches after every newline, so a
+# match in any line is a match in the lines joined by newlines.
+_BAD_IN_A_LINE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
+_LOOKAROUND = ("(?=", "(?!", "(?<", "\\b", "\\B", "\\A", "\\Z", "$")
+
+
 def looks_bad(text: str) -> bool:
     """Exactly `ftfy.badness.is_bad(text)`, but searched only in windows around anchor characters."""
+    return _windowed(BADNESS_RE, text)
+
+
+def any_line_looks_bad(lines: list[str]) -> bool:
+    """Whether `looks_bad` holds for one of the lines, in one windowed search of the page (False is exact;
+    True may also come from a match across a line break, so the caller then checks line by line)."""
+    if _DERIVED is None or any(token in BADNESS_RE.pattern for token in _LOOKAROUND):
+        return True
+    return _windowed(_BAD_IN_A_LINE, "\n".join(lines))
+
+
+def _windowed(pattern: re.Pattern, text: str) -> bool:
     if _DERIVED is None:
-        return is_bad(text)
+        return pattern.search(text) is not None
     clusters, reach = _DERIVED
-    return any(BADNESS_RE.search(text, max(0, cluster.start() - reach), cluster.end() + reach)
+    return any(pattern.search(text, max(0, cluster.start() - reach), cluster.end() + reach)
                for cluster in clusters.finditer(text))
