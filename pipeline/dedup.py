@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as arrow
@@ -47,9 +48,16 @@ def shingles(text: str, size: int) -> set[str]:
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple:
+    """The hash permutations of (num_perm, SEED, SCHEME): drawn once, not per document (a tenth of its cost)."""
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
 def minhash(text: str, config: DedupConfig) -> MinHash:
-    signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME)
-    signature.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text, config.shingle_words))])
+    """(The order of shingles does not matter: a signature keeps the minimum of each permutation.)"""
+    signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME, permutations=_permutations(config.num_perm))
+    signature.update_batch([shingle.encode("utf-8") for shingle in shingles(text, config.shingle_words)])
     return signature
 
 
@@ -113,6 +121,7 @@ def find_duplicates(documents: arrow.Table, signatures: arrow.Table, config: Ded
     for doc_id in representatives:
         row = row_of[doc_id]
         signature = MinHash(num_perm=config.num_perm, seed=SEED, scheme=SCHEME,
+                            permutations=_permutations(config.num_perm),
                             hashvalues=np.asarray(flat[offsets[row]:offsets[row + 1]], dtype=np.uint32))
         best: tuple[float, int, str] | None = None
         for candidate in lsh.query(signature):

@@ -116,3 +116,13 @@ def test_warc_cut_after_its_last_record_reports_the_damage(tmp_path):
     assert [r.source_path.rsplit("#", 1)[1] for r in records] == ["record-3", "record-4", "record-5", "record-6"]
     assert records[-1].reason == "truncated_warc"  # the records before it were read whole
     assert [getattr(r, "reason", None) for r in records[:3]] == [None, "not_html", "no_article"]
+
+
+def test_a_file_named_twice_is_read_once_and_same_names_in_two_folders_are_both_kept(tmp_path):
+    for folder in ("business", "sport"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "001.txt").write_text(f"A {folder} story\n\nSome text about {folder}.\n")
+    business = tmp_path / "business"
+    found = discover_inputs([business, business / "001.txt", tmp_path / "sport"])
+    assert [item.relative_path for item in found] == ["001.txt", "sport/001.txt"]
+    assert [Path(item.path).parent.name for item in found] == ["business", "sport"]
