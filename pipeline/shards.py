@@ -13,15 +13,16 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import pyarrow as arrow
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import pipeline
 from pipeline.config import BuildConfig
-from pipeline.dedup import signatures_table
+from pipeline.dedup import SIGNATURE_SCHEMA, signatures_table
 from pipeline.document import Document, Rejection
 from pipeline.redact import scrub
 from pipeline.schemas import ARROW_SCHEMAS
@@ -60,6 +61,10 @@ class ShardSummary:
     per_reason: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, for benchmarks
     per_file: dict[str, int] = field(default_factory=dict)  # records read per input file (relative path)
+    records_reused: int = 0  # records taken from an earlier shard's outputs (its file unchanged), not redone
+
+
+_SUMMARY_FIELDS = {f.name for f in fields(ShardSummary)}
 
 
 def _is_boundary(item: InputFile, shard_size: int) -> bool:
@@ -80,7 +85,7 @@ def plan_shards(files: list[InputFile], config: BuildConfig) -> list[ShardSpec]:
             groups.append([])
     shards = []
     for index, chunk in enumerate(group for group in groups if group):
-        digest = hashlib.sha256(f"{pipeline.__version__}|{config.fingerprint()}".encode())
+        digest = hashlib.sha256(_settings(config).encode())
         for item in chunk:
             digest.update(f"|{item.relative_path}|{item.sha256}".encode())
         shards.append(ShardSpec(index, digest.hexdigest()[:20], tuple(chunk)))
@@ -153,19 +158,118 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     marker = folder / DONE_MARKER
     done = json.loads(marker.read_text()) if marker.exists() else {}
     if "per_file" in done:  # a marker without per-file counts is from an older build: redo the shard
-        summary = ShardSummary(**done)
+        summary = ShardSummary(**{k: v for k, v in done.items() if k in _SUMMARY_FIELDS})
         summary.index, summary.folder, summary.reused = spec.index, str(folder), True
         return summary
+    earlier = reuse_unchanged_files(spec, Path(work_dir), config)
+    if earlier is not None:
+        changed = tuple(item for item in spec.files if item.relative_path not in earlier.per_file)
+        summary = _process(ShardSpec(spec.index, spec.key, changed), folder, config, earlier)
+        if summary is not None:
+            return summary
+    summary = _process(spec, folder, config, None)
+    if summary is None:  # (only a merge with earlier rows can be refused)
+        raise AssertionError(f"shard {spec.key}: processing without earlier rows was refused")
+    return summary
 
+
+@dataclass
+class EarlierRows:
+    """Rows of unchanged files, taken from the shards of an earlier run with the same settings."""
+
+    files: tuple[InputFile, ...]
+    tables: dict[str, arrow.Table]
+    per_file: dict[str, int]
+    doc_ids: set[str]
+
+
+def _settings(config: BuildConfig) -> str:
+    return f"{pipeline.__version__}|{config.fingerprint()}"
+
+
+def reuse_unchanged_files(spec: ShardSpec, work_dir: Path, config: BuildConfig) -> EarlierRows | None:
+    """The rows of this shard's files that an earlier shard already made (same path, digest and settings).
+
+    The incremental part of the state store: when new files join a shard (an article added next to it
+    changes the shard's key), only the new files are read and enriched. A file whose records took part in
+    an exact-duplicate pair is redone with the rest, since which copy is kept depends on its neighbours.
+    """
+    wanted = {(item.relative_path, item.sha256): item for item in spec.files if item.problem is None}
+    settings, by_folder = _settings(config), {}
+    for marker in sorted(work_dir.glob(f"shard-*/{DONE_MARKER}")):
+        try:
+            done = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            continue
+        if done.get("settings") != settings:
+            continue
+        found = [wanted.pop(key) for key in list(wanted) if done.get("files", {}).get(key[0]) == key[1]
+                 and key[0] in done.get("per_file", {})]
+        if found:
+            by_folder[marker.parent] = (found, done["per_file"])
+        if not wanted:
+            break
+    parts = [rows for folder, (found, counts) in by_folder.items()
+             if (rows := _earlier_rows(folder, found, counts)) is not None]
+    if not parts:
+        return None
+    names = parts[0].tables.keys()
+    return EarlierRows(tuple(item for part in parts for item in part.files),
+                       {name: arrow.concat_tables([part.tables[name] for part in parts]) for name in names},
+                       {path: n for part in parts for path, n in part.per_file.items()},
+                       {doc_id for part in parts for doc_id in part.doc_ids})
+
+
+def _file_of(source_paths: arrow.ChunkedArray | arrow.Array) -> arrow.Array:
+    """The input file of each record: 'feed.jsonl#L2' and 'crawl.warc.gz#record-3' belong to their file."""
+    paths = source_paths.to_pylist()
+    return arrow.array([path.rsplit("#", 1)[0] if "#" in path else path for path in paths], arrow.string())
+
+
+def _earlier_rows(folder: Path, files: list[InputFile], counts: dict[str, int]) -> EarlierRows | None:
+    duplicates = pq.read_table(folder / "duplicates.parquet", columns=["source_path", "kept_source_path"])
+    paired = set(_file_of(duplicates["source_path"]).to_pylist()) | set(
+        _file_of(duplicates["kept_source_path"]).to_pylist())
+    files = [item for item in files if item.relative_path not in paired]
+    if not files:
+        return None
+    names = arrow.array([item.relative_path for item in files], arrow.string())
+    tables = {name: pq.read_table(folder / f"{name}.parquet") for name in (*ARROW_SCHEMAS, SIGNATURES)
+              if (folder / f"{name}.parquet").exists()}
+    documents = tables["documents"].filter(pc.is_in(_file_of(tables["documents"]["source_path"]), names))
+    quarantine = tables["quarantine"].filter(pc.is_in(_file_of(tables["quarantine"]["source_path"]), names))
+    per_file = {item.relative_path: counts[item.relative_path] for item in files}
+    if documents.num_rows + quarantine.num_rows != sum(per_file.values()):
+        return None  # the rows do not account for the files' records: redo them rather than guess
+    ids = documents["doc_id"]
+    kept = {"documents": documents, "quarantine": quarantine, "duplicates": tables["duplicates"].slice(0, 0)}
+    for name, table in tables.items():
+        if name not in kept:
+            kept[name] = table.filter(pc.is_in(table["doc_id"], ids))
+    schemas = {**ARROW_SCHEMAS, SIGNATURES: SIGNATURE_SCHEMA}
+    kept = {name: table.select(schemas[name].names).cast(schemas[name]) for name, table in kept.items()}
+    return EarlierRows(tuple(files), kept, per_file, set(ids.to_pylist()))
+
+
+def _process(spec: ShardSpec, folder: Path, config: BuildConfig, earlier: EarlierRows | None) -> ShardSummary | None:
+    """Run the steps on the shard's files and write its tables, with `earlier`'s rows added when given.
+
+    Returns None when the new files cannot be merged with the earlier rows exactly as a full run would
+    have (a new record repeats a reused one, or a table-wide contract failure): the caller redoes it all.
+    """
     seconds: dict[str, float] = {}
     per_file: dict[str, int] = {}
     docs, rejections, duplicates, records_read = run_steps(spec, config, seconds, per_file)
+    if earlier is not None and any(doc.doc_id in earlier.doc_ids for doc in docs):
+        return None
     started = time.perf_counter()
     tables = documents_to_tables(docs)
     seconds["tables"] = time.perf_counter() - started
     started = time.perf_counter()
     tables, failures = split_valid(tables)
     seconds["validate"] = time.perf_counter() - started
+    if earlier is not None and any(failure.doc_id is None for found in failures.values() for failure in found):
+        return None
     for doc in docs:
         if doc.doc_id in failures:
             detail = "; ".join(sorted({failure.describe() for failure in failures[doc.doc_id]}))
@@ -179,17 +283,29 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     per_reason: dict[str, int] = {}
     for rejection in rejections:
         per_reason[rejection.reason] = per_reason.get(rejection.reason, 0) + 1
+    records_reused = 0
+    if earlier is not None:
+        tables = {name: arrow.concat_tables([earlier.tables[name], table]) if name in earlier.tables else table
+                  for name, table in tables.items()}
+        for reason in earlier.tables["quarantine"]["reason"].to_pylist():
+            per_reason[reason] = per_reason.get(reason, 0) + 1
+        per_file.update(earlier.per_file)
+        records_reused = sum(earlier.per_file.values())
+        records_read += records_reused
+        per_file = {path: per_file[path] for path in sorted(per_file)}
     summary = ShardSummary(
         index=spec.index, key=spec.key, folder=str(folder), inputs=records_read,
-        published=tables["documents"].num_rows, quarantined=len(rejections), duplicates=len(duplicates),
-        per_reason=dict(sorted(per_reason.items())), seconds=seconds, per_file=per_file,
+        published=tables["documents"].num_rows, quarantined=tables["quarantine"].num_rows,
+        duplicates=len(duplicates), per_reason=dict(sorted(per_reason.items())), seconds=seconds,
+        per_file=per_file, records_reused=records_reused,
     )
     if summary.inputs != summary.published + summary.quarantined + summary.duplicates:
         raise BooksError(f"shard {spec.key}: the books do not balance: {records_read} records read, "
                            f"{summary.published} published + {summary.quarantined} quarantined + "
                            f"{summary.duplicates} duplicates")
     started = time.perf_counter()
-    _write_atomically(folder, tables, summary)
+    _write_atomically(folder, tables, summary, _settings(config),
+                      {item.relative_path: item.sha256 for item in (*spec.files, *(earlier.files if earlier else ()))})
     seconds["write"] = time.perf_counter() - started
     return summary
 
@@ -213,14 +329,20 @@ def quarantine_shard(spec: ShardSpec, work_dir: str | Path, error: BaseException
     return summary
 
 
-def _write_atomically(folder: Path, tables: dict[str, arrow.Table], summary: ShardSummary) -> None:
-    """Write into a temporary folder and rename it, so a killed run never leaves a half shard marked done."""
+def _write_atomically(folder: Path, tables: dict[str, arrow.Table], summary: ShardSummary, settings: str = "",
+                      files: dict[str, str] | None = None) -> None:
+    """Write into a temporary folder and rename it, so a killed run never leaves a half shard marked done.
+
+    The marker also records the settings and each file's digest: the state a later shard reads to reuse
+    the rows of files that did not change (`reuse_unchanged_files`).
+    """
     staging = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp")
     staging.mkdir(parents=True)
     for name, table in tables.items():
         pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
     payload = asdict(summary)
     payload.pop("reused")
+    payload["settings"], payload["files"] = settings, dict(sorted((files or {}).items()))
     (staging / DONE_MARKER).write_text(json.dumps(payload, indent=2, sort_keys=True))
     if folder.exists():  # an earlier, unfinished attempt (no marker): replace it
         shutil.rmtree(folder)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.build import build, work_dir_for
-from pipeline.shards import plan_shards
+from pipeline.shards import DONE_MARKER, plan_shards
 from pipeline.sources import discover_inputs
 
 from .conftest import SHARED, light, need_shared
@@ -57,3 +58,45 @@ def test_removed_inputs_are_kept_by_default_and_dropped_on_request(tmp_path):
     dropped = build([str(folder)], str(tmp_path / "out"), light(retention="drop"))
     docs = pd.read_parquet(Path(dropped.path) / "documents")
     assert dropped.published and len(docs) == 4 and "001.txt" not in set(docs["source_path"])
+
+
+def _data_files(release: str) -> dict[str, str]:
+    manifest = json.loads((Path(release) / "manifest.json").read_text())
+    return {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+
+
+def test_new_files_joining_a_shard_are_the_only_ones_processed_and_the_release_matches_a_full_build(tmp_path):
+    """New articles sort after the last shard's files, so they join it and change its key: only they are read
+    and enriched; the unchanged files' rows come from the earlier shard, and the release is byte-identical
+    to one built from scratch."""
+    folder = bbc_sample(tmp_path / "in", 30)
+    config = light(shard_size=10)
+    build([str(folder)], str(tmp_path / "out"), config)
+    last = plan_shards(discover_inputs([folder]), config)[-1]
+    bbc_sample(folder, 3, start=300)
+    second = build([str(folder)], str(tmp_path / "out"), config)
+    changed = [spec for spec in plan_shards(discover_inputs([folder]), config) if spec.index == last.index][0]
+    marker = json.loads((work_dir_for(tmp_path / "out", config) / f"shard-{changed.key}" / DONE_MARKER).read_text())
+    assert changed.key != last.key and len(changed.files) == len(last.files) + 3
+    assert marker["records_reused"] == len(last.files)  # only the three new files went through the steps
+    assert marker["inputs"] == len(changed.files) and second.counts["published"] == 33
+
+    scratch = build([str(folder)], str(tmp_path / "scratch"), config)
+    data = {path: digest for path, digest in _data_files(second.path).items() if path.endswith(".parquet")}
+    assert data and data == {p: d for p, d in _data_files(scratch.path).items() if p.endswith(".parquet")}
+
+
+def test_a_changed_file_is_processed_again_not_taken_from_the_earlier_shard(tmp_path):
+    folder = bbc_sample(tmp_path / "in", 12)
+    config = light(shard_size=50)
+    build([str(folder)], str(tmp_path / "out"), config)
+    path = folder / "005.txt"
+    path.write_text(path.read_text().replace("\n\n", "\n\nA new first paragraph was added to this story.\n\n", 1))
+    second = build([str(folder)], str(tmp_path / "out"), config)
+    [spec] = [s for s in plan_shards(discover_inputs([folder]), config)
+              if "005.txt" in {f.relative_path for f in s.files}]
+    marker = json.loads((work_dir_for(tmp_path / "out", config) / f"shard-{spec.key}" / DONE_MARKER).read_text())
+    assert marker["records_reused"] == len(spec.files) - 1 > 0
+    docs = pd.read_parquet(Path(second.path) / "documents")
+    text = docs.loc[docs["source_path"] == "005.txt", "text"]
+    assert len(text) == 1 and "A new first paragraph was added" in text.iloc[0]
