@@ -51,8 +51,8 @@ def clean_page_dump(raw_text: str) -> CleanedPage:
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
     headline = _headline_repeat(numbered)
     body_start = _next_prose(numbered, 0 if headline is None else headline + 1)
-    if body_start == len(numbered) and headline is not None:
-        headline, body_start = None, _next_prose(numbered, 0)  # a headline with no prose after it heads nothing
+    if headline is not None and not _heads_the_article(numbered, headline, body_start):
+        headline, body_start = None, _next_prose(numbered, 0)
     body_start = _after_standfirst(numbered, body_start)
     page = CleanedPage(paragraphs=[], removed=[])
     title_candidates: list[tuple[int, str]] = []
@@ -112,6 +112,22 @@ def _next_prose(numbered: list[tuple[int, str]], start: int) -> int:
     """Index of the first line from `start` on that reads like prose and is not chrome, or len(numbered)."""
     return next((i for i in range(start, len(numbered))
                  if reads_like_prose(numbered[i][1]) and not chrome_reason(numbered[i][1])), len(numbered))
+
+
+def _heads_the_article(numbered: list[tuple[int, str]], headline: int, body_start: int) -> bool:
+    """Whether more prose follows the headline's repeat than precedes it.
+
+    The h1 heads the article, the bulk of the page's prose; a line that merely holds the title's words
+    further down (a caption, a related link, a time like '10:30' read as words) must not cut the article
+    off above it. A headline with no prose after it heads nothing.
+    """
+    if body_start == len(numbered):
+        return False
+    before = sum(word_count(line) for _, line in numbered[:headline] if reads_like_prose(line))
+    if before == 0:
+        return True
+    after = sum(word_count(line) for _, line in numbered[body_start:] if reads_like_prose(line))
+    return after > before
 
 
 def _after_standfirst(numbered: list[tuple[int, str]], body_start: int) -> int:
