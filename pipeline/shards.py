@@ -32,6 +32,10 @@ from pipeline.tables import documents_to_tables, rejections_to_table
 from pipeline.validate import split_valid
 
 DONE_MARKER = "_SUCCESS.json"
+# A shard folder no build used for this long is pruned after a publish: an hourly schedule leaves one
+# behind each time new files land in a shard, and every changed shard scans the markers for reusable rows.
+# The delay spares the folders of a build still running beside this one on the same output.
+STALE_WORK_SECONDS = 24 * 3600
 
 
 class BooksError(RuntimeError):
@@ -160,6 +164,7 @@ def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) ->
     if "per_file" in done:  # a marker without per-file counts is from an older build: redo the shard
         summary = ShardSummary(**{k: v for k, v in done.items() if k in _SUMMARY_FIELDS})
         summary.index, summary.folder, summary.reused = spec.index, str(folder), True
+        os.utime(folder)  # in use again: not stale for a concurrent build's pruning
         return summary
     earlier = reuse_unchanged_files(spec, Path(work_dir), config)
     if earlier is not None:
@@ -347,6 +352,32 @@ def _write_atomically(folder: Path, tables: dict[str, arrow.Table], summary: Sha
     if folder.exists():  # an earlier, unfinished attempt (no marker): replace it
         shutil.rmtree(folder)
     os.replace(staging, folder)
+
+
+def prune_stale_shards(summaries: list[ShardSummary], now: float | None = None) -> list[str]:
+    """Remove the work folders this build did not use and nothing touched for `STALE_WORK_SECONDS`.
+
+    Covers finished shards, failed ones and the temporary folders of killed attempts. Called after a
+    successful publish, whose release no longer needs them (carried-forward rows come from the parent
+    release). Returns the names removed.
+    """
+    if not summaries:
+        return []
+    work_dir = Path(summaries[0].folder).parent
+    used = {Path(summary.folder).name for summary in summaries}
+    cutoff = (time.time() if now is None else now) - STALE_WORK_SECONDS
+    removed = []
+    for folder in sorted(work_dir.iterdir()):
+        if folder.name in used or not folder.is_dir() or not folder.name.startswith(("shard-", "failed-", ".shard-",
+                                                                                     ".failed-")):
+            continue
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed.append(folder.name)
+        except FileNotFoundError:  # removed by another build meanwhile
+            continue
+    return removed
 
 
 def read_shard_table(summary: ShardSummary, name: str) -> arrow.Table:

@@ -100,3 +100,28 @@ def test_a_changed_file_is_processed_again_not_taken_from_the_earlier_shard(tmp_
     docs = pd.read_parquet(Path(second.path) / "documents")
     text = docs.loc[docs["source_path"] == "005.txt", "text"]
     assert len(text) == 1 and "A new first paragraph was added" in text.iloc[0]
+
+
+def test_work_folders_no_build_used_are_pruned_after_a_day(tmp_path, monkeypatch):
+    """Hourly runs leave a stale shard behind whenever new files land in a shard; a day later it goes."""
+    import pipeline.shards as shards
+
+    folder = bbc_sample(tmp_path / "in", 40)
+    config = light(shard_size=10)
+    build([str(folder)], str(tmp_path / "out"), config)
+    work = work_dir_for(tmp_path / "out", config)
+    first = {p.name for p in work.glob("shard-*")}
+    (work / ".shard-killed.0123abcd.tmp").mkdir()  # a killed attempt's temporary folder
+    bbc_sample(folder, 3, start=300)
+    second = build([str(folder)], str(tmp_path / "out"), config)
+    current = {f"shard-{s.key}" for s in plan_shards(discover_inputs([folder]), config)}
+    stale = first - current
+    assert second.version == "0.2.0" and stale, "adding files should have left a stale shard"
+    assert stale <= {p.name for p in work.glob("shard-*")}  # still within the day: a concurrent build may use them
+
+    monkeypatch.setattr(shards, "STALE_WORK_SECONDS", 0)
+    third = build([str(folder)], str(tmp_path / "out"), config)
+    assert not third.published  # nothing changed, and the unused folders are gone all the same
+    assert {p.name for p in work.iterdir() if p.is_dir()} == current
+    fresh = build([str(folder)], str(tmp_path / "fresh"), config)
+    assert _data_files(fresh.path) == _data_files(second.path)

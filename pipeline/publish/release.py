@@ -40,7 +40,7 @@ from pipeline.publish.parts import (
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.publish.splits import DEFAULT_SPLIT, check_splits, split_table
 from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
-from pipeline.shards import BooksError, ShardSummary
+from pipeline.shards import BooksError, ShardSummary, prune_stale_shards
 from pipeline.sources import InputFile
 from pipeline.sources.discover import sha256_file
 
@@ -191,7 +191,9 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
     dataset_dir = Path(output) / config.dataset_name
     dataset_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(dataset_dir):
-        return _publish_locked(summaries, dataset_dir, config, inputs, version)
+        result = _publish_locked(summaries, dataset_dir, config, inputs, version)
+        prune_stale_shards(summaries)
+        return result
 
 
 def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, version) -> PublishResult:
