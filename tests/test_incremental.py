@@ -125,3 +125,25 @@ def test_work_folders_no_build_used_are_pruned_after_a_day(tmp_path, monkeypatch
     assert {p.name for p in work.iterdir() if p.is_dir()} == current
     fresh = build([str(folder)], str(tmp_path / "fresh"), config)
     assert _data_files(fresh.path) == _data_files(second.path)
+
+
+def test_a_changed_line_of_a_collection_replaces_its_old_version(tmp_path):
+    """Retention keeps records whose file is gone, not the old text of a line that changed in place."""
+    rows = [{"text": _article(n)} for n in range(3)]
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    feed.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    build([str(feed.parent)], str(tmp_path / "out"), light())
+    rows[1]["text"] = _article(7)
+    feed.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    second = build([str(feed.parent)], str(tmp_path / "out"), light())
+    docs = pd.read_parquet(Path(second.path) / "documents")
+    assert second.counts["carried_forward"] == 0
+    assert sorted(docs["source_path"]) == ["feed.jsonl#L1", "feed.jsonl#L2", "feed.jsonl#L3"]
+    assert docs.set_index("source_path").loc["feed.jsonl#L2", "text"].startswith("Article seven")
+
+
+def _article(n: int) -> str:
+    name = ["zero", "one", "two", "three", "four", "five", "six", "seven"][n]
+    return (f"Article {name} reports that the council approved the new budget on Tuesday after a long debate. "
+            f"Members of the {name} committee said the plan would fund schools, roads and libraries next year.")

@@ -3,6 +3,8 @@
 News archives rotate crawl folders: an article whose file is gone is still part of the archive, so by
 default (`retention="keep"`) its published rows are carried forward from the parent release. With
 `retention="drop"` the release holds only what the current inputs produce (a MAJOR change).
+The unit is the input file: a collection (JSONL, CSV, Parquet, WARC) that is still read holds exactly the
+records it holds now, so an edited or deleted line is not carried forward.
 """
 
 from __future__ import annotations
@@ -45,6 +47,13 @@ def _read(files: list[Path], name: str) -> arrow.Table:
     return conform(arrow.concat_tables(pq.read_table(f) for f in files), ARROW_SCHEMAS[name])
 
 
+def _file_of(source_paths: arrow.ChunkedArray) -> arrow.ChunkedArray:
+    """The input file of a record ('feed.jsonl#L2' -> 'feed.jsonl'): a record whose file is still read but
+    whose line changed is replaced by the new line, not carried forward beside it. (A file named with a '#'
+    matches by its whole path.)"""
+    return pc.replace_substring_regex(source_paths, pattern=r"#[^#]*$", replacement="")
+
+
 def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[str],
                     part_documents: int) -> Iterator[dict[str, arrow.Table]]:
     """Rows of the parent's documents whose input is no longer among the current inputs, a part at a time
@@ -55,7 +64,8 @@ def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[
     held = 0
     for group in parent_parts(parent_dir):
         documents = _read(group.get("documents", []), "documents")
-        gone = pc.invert(pc.or_(pc.is_in(documents["source_path"], paths), pc.is_in(documents["doc_id"], ids)))
+        present = pc.or_(pc.is_in(documents["source_path"], paths), pc.is_in(_file_of(documents["source_path"]), paths))
+        gone = pc.invert(pc.or_(present, pc.is_in(documents["doc_id"], ids)))
         documents = documents.filter(gone)
         if not documents.num_rows:
             continue
