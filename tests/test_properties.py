@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.clean import PARAGRAPH_SEPARATOR, Cleaner
 from pipeline.clean.page_dump import chrome_reason, clean_page_dump, reads_like_prose
-from pipeline.clean.unicode import normalise_line, repair
+from pipeline.clean.unicode import _CONTROLS, has_controls, normalise_line, repair
 from pipeline.config import Limits
 from pipeline.document import Document, Rejection
 from pipeline.segment import Segmenter, paragraph_spans, sentence_spans
@@ -88,6 +88,16 @@ def test_unicode_normalisation_is_idempotent(text):
     assert repair(repaired) == repaired
     for line in repaired.split("\n"):
         assert normalise_line(normalise_line(line)) == normalise_line(line)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.characters(max_codepoint=0x2100), max_size=200), st.booleans())
+def test_control_scan_finds_what_the_regex_finds(text, ascii_only):
+    """The memchr scan for control characters answers exactly as the character-class regex it replaced."""
+    if ascii_only:
+        text = text.encode("ascii", "ignore").decode()
+    assert has_controls(text) == (_CONTROLS.search(text) is not None)
+    assert has_controls(text, text.isascii()) == has_controls(text)
 
 
 # HTML: nested, unclosed and stray tags around prose, chrome and arbitrary unicode; sometimes no wrapper.

@@ -29,7 +29,6 @@ _CALL_TO_ACTION = re.compile(
 _CTA_HINTS = ("channel", "newsletter", "us on", "our page", "telegram", "twitter", "facebook", "instagram",
               "youtube", "whatsapp", "updates", "our app", "notification", "podcast", "click here", "journalism",
               "cookie", "reserved", "©", "copyright", "terms", "privacy")
-_CTA_HINT = re.compile("|".join(re.escape(hint) for hint in _CTA_HINTS))
 _CTA_MAX_WORDS = 25
 _CREDIT_IN_PARENS = re.compile(r"^(?P<caption>.*\S)\s*\((?P<credit>[^()]{2,80})\)$")
 _CREDIT_WORDS = re.compile(
@@ -40,6 +39,7 @@ _CREDIT_WORDS = re.compile(
 _CREDIT_PREFIX = re.compile(r"^(photo|image|picture|caption|credit|photograph)s?\s*(by|:|–|-)\s*", re.IGNORECASE)
 # A short line naming a picture agency ('Jane Doe/Getty Images', 'AP Photo/Jane Doe').
 _CREDIT_LINE = re.compile(r"\b(getty images|ap photo|reuters|afp|shutterstock|epa|handout|courtesy of)\b")  # lowered
+_CREDIT_LINE_HINTS = ("getty images", "ap photo", "reuters", "afp", "shutterstock", "epa", "handout", "courtesy of")
 _BYLINE = re.compile(r"^(by|written by|words by|reporting by)\s+\S", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 10
 PROSE_MIN_WORDS = 8
@@ -48,6 +48,15 @@ PROSE_MIN_WORDS = 8
 @lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     return len(line.split()) if line[:1].isalnum() or _HAS_WORD.search(line) else 0  # (most lines start a word)
+
+
+def holds_any(text: str, parts: tuple[str, ...]) -> bool:
+    """A plain loop of substring tests: several times faster than a regex alternation of the same words, or
+    than `any()` over a generator; the cheap first test of the line classifiers."""
+    for part in parts:  # noqa: SIM110 (the point: no generator)
+        if part in text:
+            return True
+    return False
 
 
 def words_of(line: str) -> tuple[str, ...]:
@@ -65,7 +74,7 @@ def chrome_reason(line: str) -> str | None:
         return "navigation"
     if words == 1:  # of the calls to action, only '©...' fits in one word
         return "call_to_action" if line.startswith("©") else None
-    if words <= _CTA_MAX_WORDS and _CTA_HINT.search(lower) and _CALL_TO_ACTION.search(line):
+    if words <= _CTA_MAX_WORDS and holds_any(lower, _CTA_HINTS) and _CALL_TO_ACTION.search(line):
         return "call_to_action"
     return None
 
@@ -108,5 +117,6 @@ def is_picture_text(line: str) -> bool:
         return True
     if word_count(line) > _BYLINE_MAX_WORDS:
         return False
-    return (_CREDIT_LINE.search(line.lower()) is not None and not _BYLINE.match(line)
-            and not ends_like_prose(line))
+    lower = line.lower()
+    return (holds_any(lower, _CREDIT_LINE_HINTS) and _CREDIT_LINE.search(lower) is not None
+            and not _BYLINE.match(line) and not ends_like_prose(line))

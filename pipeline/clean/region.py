@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.clean.lines import chrome_reason, ends_like_prose, is_picture_text, reads_like_prose, word_count
+from pipeline.clean.lines import (
+    chrome_reason,
+    ends_like_prose,
+    holds_any,
+    is_picture_text,
+    reads_like_prose,
+    word_count,
+)
 
 Line = tuple[int, str]  # (line number in the source, text)
 
@@ -102,7 +109,7 @@ def _comments_start(body: list[Line]) -> int:
 
 def _comments_heading(line: str) -> bool:
     lower = line.lower()
-    return any(hint in lower for hint in _COMMENTS_HINTS) and _COMMENTS.search(line) is not None
+    return holds_any(lower, _COMMENTS_HINTS) and _COMMENTS.search(line) is not None
 
 
 def _list_items(body: list[Line]) -> dict[int, str]:

@@ -44,11 +44,13 @@ def read_bytes(item: InputFile, limits: Limits) -> bytes:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls other than tab, line and page breaks
+_CONTROL_CHARS = tuple(map(chr, [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)]))
 
 
 def _control_share(text: str) -> float:
     sample = text[:_SAMPLE]
-    if not sample or not _CONTROL.search(sample):  # one regex scan: a loop over characters cost ~2 ms a page
+    # (one memchr scan per control character: cheaper than a regex, which tests every character in turn)
+    if not sample or not any(control in sample for control in _CONTROL_CHARS):
         return 0.0
     return len(_CONTROL.findall(sample)) / len(sample)
 
