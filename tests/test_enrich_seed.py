@@ -101,3 +101,22 @@ def test_entities_without_quotes(tmp_path):
     entities = pd.read_parquet(f"{release}/entities")
     assert "Ri Son-gwon" in set(entities["canonical"])
     assert pd.isna(pd.read_parquet(f"{release}/documents").iloc[0]["mean_word_length"])
+
+
+def test_the_parse_is_timed_as_enrichment_not_as_reading():
+    """ParseStep batches documents in its own `run`; its spaCy time must land in its stage's seconds (the
+    per-stage figures of a build and of bench/throughput.py), not in what is left over for reading."""
+    from pipeline.enrich.nlp import ParseStep
+    from pipeline.shards import plan_shards, run_steps
+    from pipeline.sources import discover_inputs
+    from pipeline.steps import document_steps
+
+    config = BuildConfig()
+    spec = plan_shards(discover_inputs([str(SEED.parent)]), config)[0]
+    seconds: dict[str, float] = {}
+    docs, _, _, _ = run_steps(spec, config, seconds)
+    assert docs and docs[0].title
+    parse = next(step for step in document_steps(config) if isinstance(step, ParseStep))
+    assert parse.seconds == 0.0  # a fresh step has timed nothing
+    list(parse.run(iter(docs)))
+    assert parse.seconds > 0.0
