@@ -226,3 +226,37 @@ def test_forced_format_overrides_detection(tmp_path):
     assert docs["extraction_method"][0].startswith("trafilatura")
     with pytest.raises(ValueError, match="unknown input format 'pdf'"):
         detect_format("a.pdf", b"", "pdf")
+
+
+def test_the_broadsheet_command_builds_every_input_form(tmp_path):
+    """`broadsheet build` (the Prefect flow, as a user runs it) on a folder of .html.gz pages, a folder of
+    page dumps, a .warc.gz and a .jsonl at once: every form's articles are in the one release it writes."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    html = tmp_path / "html"
+    html.mkdir()
+    for page in bench_pages(2):
+        shutil.copy(page, html)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for page in sorted(need_shared(BENCH / "dumps").glob("*.txt"))[4:6]:  # (other articles: no duplicates)
+        shutil.copy(page, dumps)
+    make_warc(tmp_path / "crawl.warc.gz", bench_pages(4)[2:])
+    bbc = sorted(need_shared(BBC / "sport").glob("*.txt"))[:2]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps({"text": p.read_text(errors="replace")}) + "\n"
+                                                 for p in bbc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows", "build", str(html), str(dumps), str(tmp_path / "crawl.warc.gz"),
+         str(tmp_path / "feed.jsonl"), "--output", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    docs = pq.read_table(tmp_path / "out" / "broadsheet" / "0.1.0" / "documents").to_pandas()
+    paths = sorted(docs["source_path"])
+    assert len(docs) == 8, paths
+    assert sum(path.endswith(".html.gz") for path in paths) == 2
+    assert sum(path.endswith(".txt") for path in paths) == 2
+    assert sum("crawl.warc.gz#record-" in path for path in paths) == 2
+    assert sum("feed.jsonl#L" in path for path in paths) == 2
