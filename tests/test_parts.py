@@ -87,3 +87,20 @@ def test_the_gate_finds_a_defect_in_any_part(corpus, tmp_path):
     span = next(c for c in report.checks if c.name == "span_text_matches" and c.table == "sentences")
     assert not span.passed and span.failures == 1
     assert span.examples[0].doc_id == table["doc_id"][0].as_py()
+
+
+def test_no_part_holds_much_more_than_part_documents():
+    """A part is the publishing process's memory: among many parts (a large corpus) none may grow past
+    `part_documents` by more than the shard that crossed it."""
+    from pipeline.config import BuildConfig
+    from pipeline.publish.parts import plan_parts
+    from pipeline.shards import ShardSummary
+
+    config = BuildConfig(shard_size=500, part_documents=5000)
+    summaries = [ShardSummary(index=n, key=f"{n:020x}", folder=f"shard-{n}", inputs=400 + (n * 37) % 200)
+                 for n in range(400)]
+    parts = plan_parts(summaries, config)
+    sizes = [sum(s.inputs for s in part) for part in parts]
+    assert sum(sizes) == sum(s.inputs for s in summaries)
+    assert [s.index for part in parts for s in part] == list(range(400))
+    assert max(sizes) < config.part_documents + 600 and len(parts) >= 40

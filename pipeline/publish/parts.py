@@ -33,7 +33,12 @@ RELEASE_TABLES = tuple(ARROW_SCHEMAS)
 
 
 def plan_parts(summaries: list[ShardSummary], config: BuildConfig) -> list[list[ShardSummary]]:
-    """Consecutive shards grouped into parts of about `config.part_documents` records."""
+    """Consecutive shards grouped into parts of about `config.part_documents` records.
+
+    A part ends at a shard whose key hashes to a boundary (so one new input changes one part), or once it
+    holds `part_documents` records: a part is what the publishing process and the gate hold in memory, and
+    with a cap of twice that, the largest of many parts (a 100k build) took twice the memory of a 10k one.
+    """
     shards_per_part = max(1, round(config.part_documents / max(config.shard_size, 1)))
     parts: list[list[ShardSummary]] = [[]]
     records = 0
@@ -41,7 +46,7 @@ def plan_parts(summaries: list[ShardSummary], config: BuildConfig) -> list[list[
         parts[-1].append(summary)
         records += summary.inputs
         boundary = int(hashlib.sha256(summary.key.encode()).hexdigest()[:12], 16) % shards_per_part == 0
-        if boundary or records >= 2 * config.part_documents:
+        if boundary or records >= config.part_documents:
             parts.append([])
             records = 0
     return [part for part in parts if part]
