@@ -225,24 +225,23 @@ def reuse_unchanged_files(spec: ShardSpec, work_dir: Path, config: BuildConfig) 
                        {doc_id for part in parts for doc_id in part.doc_ids})
 
 
-def _file_of(source_paths: arrow.ChunkedArray | arrow.Array) -> arrow.Array:
+def file_of(source_paths: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.Array:
     """The input file of each record: 'feed.jsonl#L2' and 'crawl.warc.gz#record-3' belong to their file."""
-    paths = source_paths.to_pylist()
-    return arrow.array([path.rsplit("#", 1)[0] if "#" in path else path for path in paths], arrow.string())
+    return pc.replace_substring_regex(source_paths, pattern=r"#[^#]*$", replacement="")
 
 
 def _earlier_rows(folder: Path, files: list[InputFile], counts: dict[str, int]) -> EarlierRows | None:
     duplicates = pq.read_table(folder / "duplicates.parquet", columns=["source_path", "kept_source_path"])
-    paired = set(_file_of(duplicates["source_path"]).to_pylist()) | set(
-        _file_of(duplicates["kept_source_path"]).to_pylist())
+    paired = set(file_of(duplicates["source_path"]).to_pylist()) | set(
+        file_of(duplicates["kept_source_path"]).to_pylist())
     files = [item for item in files if item.relative_path not in paired]
     if not files:
         return None
     names = arrow.array([item.relative_path for item in files], arrow.string())
     tables = {name: pq.read_table(folder / f"{name}.parquet") for name in (*ARROW_SCHEMAS, SIGNATURES)
               if (folder / f"{name}.parquet").exists()}
-    documents = tables["documents"].filter(pc.is_in(_file_of(tables["documents"]["source_path"]), names))
-    quarantine = tables["quarantine"].filter(pc.is_in(_file_of(tables["quarantine"]["source_path"]), names))
+    documents = tables["documents"].filter(pc.is_in(file_of(tables["documents"]["source_path"]), names))
+    quarantine = tables["quarantine"].filter(pc.is_in(file_of(tables["quarantine"]["source_path"]), names))
     per_file = {item.relative_path: counts[item.relative_path] for item in files}
     if documents.num_rows + quarantine.num_rows != sum(per_file.values()):
         return None  # the rows do not account for the files' records: redo them rather than guess

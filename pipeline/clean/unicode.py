@@ -7,6 +7,7 @@ import unicodedata
 
 import ftfy
 
+from pipeline.clean.lines import holds_any
 from pipeline.clean.mojibake import any_line_looks_bad, looks_bad, may_be_bad
 
 # ftfy's defaults straighten curly quotes; a news archive wants them as the publisher wrote them.
@@ -119,10 +120,7 @@ def has_controls(text: str, ascii: bool | None = None) -> bool:
     character class, which tests every character of the page in turn.
     """
     if ascii if ascii is not None else text.isascii():
-        for control in _ASCII_CONTROLS:  # noqa: SIM110 (a plain loop: no generator per page)
-            if control in text:
-                return True
-        return False
+        return holds_any(text, _ASCII_CONTROLS)
     return _CONTROLS.search(text) is not None
 
 

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from pipeline.publish.parquet import part_groups
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES
+from pipeline.shards import file_of
 
 RETENTION_POLICIES = ("keep", "drop")
 
@@ -47,13 +48,6 @@ def _read(files: list[Path], name: str) -> arrow.Table:
     return conform(arrow.concat_tables(pq.read_table(f) for f in files), ARROW_SCHEMAS[name])
 
 
-def _file_of(source_paths: arrow.ChunkedArray) -> arrow.ChunkedArray:
-    """The input file of a record ('feed.jsonl#L2' -> 'feed.jsonl'): a record whose file is still read but
-    whose line changed is replaced by the new line, not carried forward beside it. (A file named with a '#'
-    matches by its whole path.)"""
-    return pc.replace_substring_regex(source_paths, pattern=r"#[^#]*$", replacement="")
-
-
 def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[str],
                     part_documents: int) -> Iterator[dict[str, arrow.Table]]:
     """Rows of the parent's documents whose input is no longer among the current inputs, a part at a time
@@ -64,7 +58,10 @@ def carried_forward(parent_dir: Path, current_paths: set[str], current_ids: set[
     held = 0
     for group in parent_parts(parent_dir):
         documents = _read(group.get("documents", []), "documents")
-        present = pc.or_(pc.is_in(documents["source_path"], paths), pc.is_in(_file_of(documents["source_path"]), paths))
+        # a record whose file is still read but whose line changed is replaced by the new line, not carried
+        # forward beside it ('feed.jsonl#L2' is in 'feed.jsonl'; a file named with a '#' matches by its whole path)
+        in_file = pc.is_in(file_of(documents["source_path"]), paths)
+        present = pc.or_(pc.is_in(documents["source_path"], paths), in_file)
         gone = pc.invert(pc.or_(present, pc.is_in(documents["doc_id"], ids)))
         documents = documents.filter(gone)
         if not documents.num_rows:
