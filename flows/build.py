@@ -17,7 +17,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 import flows.settings  # noqa: F401  (quiet Prefect before it is imported)
-from pipeline.build import work_dir_for
+from pipeline.build import choose_work_dir
 from pipeline.config import BuildConfig
 from pipeline.publish import publish_release
 from pipeline.publish.versions import parse as parse_version
@@ -79,13 +79,16 @@ def publish_task(summaries: list[ShardSummary], output: str, config: dict, files
 
 
 @flow(name="broadsheet-build", log_prints=False)
-def build_flow(inputs: list[str], output: str, config: dict | None = None, version: str | None = None) -> dict:
+def build_flow(inputs: list[str], output: str, config: dict | None = None, version: str | None = None,
+               work_dir: str | None = None) -> dict:
+    """`work_dir`: where shards are written (default OUTPUT/NAME/.work); an fsspec URL (s3://...) lets Dask
+    workers on other machines write them."""
     cfg = BuildConfig.from_dict(config or {})
     if version is not None:
         parse_version(version)  # before any work
+    work_dir = choose_work_dir(output, cfg, work_dir, other_processes=_pool is not None or _on_dask())
     files = discover_inputs(inputs)
     shards = plan_shards(files, cfg)
-    work_dir = str(work_dir_for(output, cfg))
     _report("shards", 0, len(shards))
     futures = {}
     for spec in shards:
@@ -109,6 +112,13 @@ def build_flow(inputs: list[str], output: str, config: dict | None = None, versi
     result["shards_reused"] = sum(1 for s in summaries if s.reused)
     _publish_artifacts(result)
     return result
+
+
+def _on_dask() -> bool:
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return context is not None and type(context.task_runner).__name__ == "DaskTaskRunner"
 
 
 def rejected_quality(rejected_dir: str) -> dict:
@@ -172,9 +182,10 @@ def choose_task_runner(dask_address: str | None = None, dask_workers: int | None
 
 
 def run_build(inputs: list[str], output: str, config: BuildConfig, version: str | None = None,
-              workers: int | None = None, dask_address: str | None = None, dask_workers: int | None = None) -> dict:
+              workers: int | None = None, dask_address: str | None = None, dask_workers: int | None = None,
+              work_dir: str | None = None) -> dict:
     n_shards = max(1, -(-count_inputs(inputs) // config.shard_size))
     workers = 1 if dask_address or dask_workers else min(workers or os.cpu_count() or 1, n_shards)
     runner = choose_task_runner(dask_address, dask_workers, threads=workers)
     with shard_process_pool(workers):
-        return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version)
+        return build_flow.with_options(task_runner=runner)(inputs, output, config.to_dict(), version, work_dir)

@@ -36,7 +36,8 @@ def _quiet_prefect(verbose: bool) -> None:
 def build(
     inputs: Annotated[list[str] | None, typer.Argument(
         help="Files, folders or fsspec URLs to read (default: seeds/).")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where releases are written.")] = Path(DEFAULT_OUTPUT),
+    output: Annotated[str, typer.Option("--output", "-o", help="Where releases are written (a local or mounted "
+                                        "folder; see --to and --work-dir for URLs).")] = DEFAULT_OUTPUT,
     version: Annotated[str | None, typer.Option(help="Force this release version (MAJOR.MINOR.PATCH).")] = None,
     name: Annotated[str, typer.Option("--name", help="Dataset name: releases go to OUTPUT/NAME/VERSION.")] = (
         "broadsheet"),
@@ -57,6 +58,9 @@ def build(
         "auto"),
     config_file: Annotated[Path | None, typer.Option(
         "--config", help="YAML build settings, e.g. `enrich: {entities: false}` (see README).")] = None,
+    work_dir: Annotated[str | None, typer.Option(
+        "--work-dir", help="Where shard outputs go (default OUTPUT/NAME/.work): a folder or an fsspec URL "
+        "(s3://bucket/prefix) that Dask workers on other machines can write to.")] = None,
     to: Annotated[list[str] | None, typer.Option(
         "--to", help="Also publish the new release to an fsspec URL (s3://bucket/prefix) or hf://datasets/ORG/NAME; "
         "repeatable.")] = None,
@@ -66,7 +70,7 @@ def build(
     """Clean, segment, validate, enrich and publish INPUTS as a new release."""
     paths = [str(p) for p in (inputs or [DEFAULT_INPUT])]
     try:
-        _check_before_work(paths, name, version, to or [])
+        _check_before_work(paths, name, version, to or [], output, work_dir)
     except ValueError as error:  # a clear line, before any work and before anything is written
         console.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
@@ -103,7 +107,7 @@ def build(
         set_progress_listener(listen)
         try:
             result = run_build(paths, str(output), config, version=version, workers=workers,
-                               dask_address=dask_address, dask_workers=dask_workers)
+                               dask_address=dask_address, dask_workers=dask_workers, work_dir=work_dir)
         except Exception as error:  # a clear one-line message, not a traceback
             progress.stop()
             console.print(f"[red]build failed:[/red] {escape(scrub(f'{type(error).__name__}: {error}'))}")
@@ -118,9 +122,11 @@ def build(
         console.print("no new release to publish; `broadsheet push VERSION --to URL` publishes an existing one")
 
 
-def _check_before_work(paths: list[str], name: str, version: str | None, targets: list[str]) -> None:
+def _check_before_work(paths: list[str], name: str, version: str | None, targets: list[str], output: str = "",
+                       work_dir: str | None = None) -> None:
     """Everything that can be refused without reading an input: a build that would fail at the end, or
     write outside the output folder, or carry credentials into logs, fails here instead."""
+    from pipeline.build import choose_work_dir
     from pipeline.config import check_dataset_name
     from pipeline.publish.targets import TargetError, check_target
     from pipeline.redact import redact, refuse_credentials
@@ -139,6 +145,8 @@ def _check_before_work(paths: list[str], name: str, version: str | None, targets
             check_target(target)
         except TargetError as error:
             raise ValueError(str(error)) from None
+    if output:  # (a credentials error is a ValueError too)
+        choose_work_dir(output, BuildConfig(dataset_name=name), work_dir, other_processes=True)
 
 
 def _parse_splits(text: str | None) -> dict[str, float] | None:
@@ -265,6 +273,8 @@ def serve(
     cron: Annotated[str, typer.Option(help="When to build, as a cron expression.")] = "0 * * * *",
     name: Annotated[str, typer.Option("--name")] = "broadsheet",
     deployment: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "scheduled-build",
+    work_dir: Annotated[str | None, typer.Option(
+        "--work-dir", help="Where shard outputs go (default OUTPUT/NAME/.work): a folder or an fsspec URL.")] = None,
 ) -> None:
     """Serve the build flow on a schedule (needs a Prefect server: `prefect server start`)."""
     import os
@@ -274,11 +284,18 @@ def serve(
                       "`prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api")
         raise typer.Exit(1)
     from flows.build import build_flow
+    from pipeline.build import choose_work_dir
 
     paths = [str(p.resolve()) for p in (inputs or [Path(DEFAULT_INPUT)])]
     config = BuildConfig(dataset_name=name)
-    build_flow.serve(name=deployment, cron=cron,
-                     parameters={"inputs": paths, "output": str(output.resolve()), "config": config.to_dict()})
+    parameters = {"inputs": paths, "output": str(output.resolve()), "config": config.to_dict()}
+    if work_dir is not None:
+        try:
+            parameters["work_dir"] = choose_work_dir(output, config, work_dir, other_processes=True)
+        except ValueError as error:
+            console.print(f"[red]error:[/red] {escape(str(error))}")
+            raise typer.Exit(1) from None
+    build_flow.serve(name=deployment, cron=cron, parameters=parameters)
 
 
 @app.command("releases")

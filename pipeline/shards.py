@@ -7,20 +7,16 @@ reused by a rerun (after a crash, or when only other inputs changed) and never b
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import pyarrow as arrow
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 import pipeline
+from pipeline import storage
 from pipeline.config import BuildConfig
 from pipeline.dedup import SIGNATURE_SCHEMA, signatures_table
 from pipeline.document import Document, Rejection
@@ -56,7 +52,7 @@ class ShardSpec:
 class ShardSummary:
     index: int
     key: str
-    folder: str
+    folder: str  # a local path or an fsspec URL (pipeline/storage.py)
     inputs: int = 0  # records read (one per text or HTML file; one per page record of a WARC or row of a collection)
     published: int = 0
     quarantined: int = 0
@@ -157,16 +153,18 @@ def run_steps(spec: ShardSpec, config: BuildConfig, seconds: dict[str, float] | 
 
 
 def process_shard(spec: ShardSpec, work_dir: str | Path, config: BuildConfig) -> ShardSummary:
-    """Run every stage on one shard and write its tables; a shard already done is not redone."""
-    folder = Path(work_dir) / f"shard-{spec.key}"
-    marker = folder / DONE_MARKER
-    done = json.loads(marker.read_text()) if marker.exists() else {}
+    """Run every stage on one shard and write its tables; a shard already done is not redone.
+
+    `work_dir` is a local folder or an fsspec URL that every worker can write to.
+    """
+    folder = storage.join(work_dir, f"shard-{spec.key}")
+    done = storage.read_json(storage.join(folder, DONE_MARKER)) or {}
     if "per_file" in done:  # a marker without per-file counts is from an older build: redo the shard
         summary = ShardSummary(**{k: v for k, v in done.items() if k in _SUMMARY_FIELDS})
-        summary.index, summary.folder, summary.reused = spec.index, str(folder), True
-        os.utime(folder)  # in use again: not stale for a concurrent build's pruning
+        summary.index, summary.folder, summary.reused = spec.index, folder, True
+        storage.touch_folder(folder)  # in use again: not stale for a concurrent build's pruning
         return summary
-    earlier = reuse_unchanged_files(spec, Path(work_dir), config)
+    earlier = reuse_unchanged_files(spec, str(work_dir), config)
     if earlier is not None:
         changed = tuple(item for item in spec.files if item.relative_path not in earlier.per_file)
         summary = _process(ShardSpec(spec.index, spec.key, changed), folder, config, earlier)
@@ -192,7 +190,7 @@ def _settings(config: BuildConfig) -> str:
     return f"{pipeline.__version__}|{config.fingerprint()}"
 
 
-def reuse_unchanged_files(spec: ShardSpec, work_dir: Path, config: BuildConfig) -> EarlierRows | None:
+def reuse_unchanged_files(spec: ShardSpec, work_dir: str, config: BuildConfig) -> EarlierRows | None:
     """The rows of this shard's files that an earlier shard already made (same path, digest and settings).
 
     The incremental part of the state store: when new files join a shard (an article added next to it
@@ -201,17 +199,14 @@ def reuse_unchanged_files(spec: ShardSpec, work_dir: Path, config: BuildConfig) 
     """
     wanted = {(item.relative_path, item.sha256): item for item in spec.files if item.problem is None}
     settings, by_folder = _settings(config), {}
-    for marker in sorted(work_dir.glob(f"shard-*/{DONE_MARKER}")):
-        try:
-            done = json.loads(marker.read_text())
-        except (OSError, ValueError):
-            continue
-        if done.get("settings") != settings:
+    for marker in storage.glob(work_dir, f"shard-*/{DONE_MARKER}"):
+        done = storage.read_json(marker)
+        if done is None or done.get("settings") != settings:
             continue
         found = [wanted.pop(key) for key in list(wanted) if done.get("files", {}).get(key[0]) == key[1]
                  and key[0] in done.get("per_file", {})]
         if found:
-            by_folder[marker.parent] = (found, done["per_file"])
+            by_folder[storage.parent(marker)] = (found, done["per_file"])
         if not wanted:
             break
     parts = [rows for folder, (found, counts) in by_folder.items()
@@ -230,16 +225,17 @@ def file_of(source_paths: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArra
     return pc.replace_substring_regex(source_paths, pattern=r"#[^#]*$", replacement="")
 
 
-def _earlier_rows(folder: Path, files: list[InputFile], counts: dict[str, int]) -> EarlierRows | None:
-    duplicates = pq.read_table(folder / "duplicates.parquet", columns=["source_path", "kept_source_path"])
+def _earlier_rows(folder: str, files: list[InputFile], counts: dict[str, int]) -> EarlierRows | None:
+    duplicates = storage.read_parquet(storage.join(folder, "duplicates.parquet"),
+                                      columns=["source_path", "kept_source_path"])
     paired = set(file_of(duplicates["source_path"]).to_pylist()) | set(
         file_of(duplicates["kept_source_path"]).to_pylist())
     files = [item for item in files if item.relative_path not in paired]
     if not files:
         return None
     names = arrow.array([item.relative_path for item in files], arrow.string())
-    tables = {name: pq.read_table(folder / f"{name}.parquet") for name in (*ARROW_SCHEMAS, SIGNATURES)
-              if (folder / f"{name}.parquet").exists()}
+    tables = {name: storage.read_parquet(path) for name in (*ARROW_SCHEMAS, SIGNATURES)
+              if storage.exists(path := storage.join(folder, f"{name}.parquet"))}
     documents = tables["documents"].filter(pc.is_in(file_of(tables["documents"]["source_path"]), names))
     quarantine = tables["quarantine"].filter(pc.is_in(file_of(tables["quarantine"]["source_path"]), names))
     per_file = {item.relative_path: counts[item.relative_path] for item in files}
@@ -255,7 +251,7 @@ def _earlier_rows(folder: Path, files: list[InputFile], counts: dict[str, int]) 
     return EarlierRows(tuple(files), kept, per_file, set(ids.to_pylist()))
 
 
-def _process(spec: ShardSpec, folder: Path, config: BuildConfig, earlier: EarlierRows | None) -> ShardSummary | None:
+def _process(spec: ShardSpec, folder: str, config: BuildConfig, earlier: EarlierRows | None) -> ShardSummary | None:
     """Run the steps on the shard's files and write its tables, with `earlier`'s rows added when given.
 
     Returns None when the new files cannot be merged with the earlier rows exactly as a full run would
@@ -298,7 +294,7 @@ def _process(spec: ShardSpec, folder: Path, config: BuildConfig, earlier: Earlie
         records_read += records_reused
         per_file = {path: per_file[path] for path in sorted(per_file)}
     summary = ShardSummary(
-        index=spec.index, key=spec.key, folder=str(folder), inputs=records_read,
+        index=spec.index, key=spec.key, folder=folder, inputs=records_read,
         published=tables["documents"].num_rows, quarantined=tables["quarantine"].num_rows,
         duplicates=len(duplicates), per_reason=dict(sorted(per_reason.items())), seconds=seconds,
         per_file=per_file, records_reused=records_reused,
@@ -319,38 +315,31 @@ def quarantine_shard(spec: ShardSpec, work_dir: str | Path, error: BaseException
 
     Written as `failed-<key>` so that a later run tries the shard again instead of reusing the failure.
     """
-    folder = Path(work_dir) / f"failed-{spec.key}"
+    folder = storage.join(work_dir, f"failed-{spec.key}")
     reason = scrub(f"{type(error).__name__}: {error}")[:500]
     rejections = [Rejection(item.relative_path, "shard", "shard_failed",
                             f"{item.relative_path}: its shard failed after retries ({reason})",
                             source_sha256=item.sha256) for item in spec.files]
     tables = {name: ARROW_SCHEMAS[name].empty_table() for name in ARROW_SCHEMAS}
     tables["quarantine"] = rejections_to_table(rejections)
-    summary = ShardSummary(index=spec.index, key=spec.key, folder=str(folder), inputs=len(rejections),
+    summary = ShardSummary(index=spec.index, key=spec.key, folder=folder, inputs=len(rejections),
                            quarantined=len(rejections), per_reason={"shard_failed": len(rejections)},
                            per_file={item.relative_path: 1 for item in spec.files})
     _write_atomically(folder, tables, summary)
     return summary
 
 
-def _write_atomically(folder: Path, tables: dict[str, arrow.Table], summary: ShardSummary, settings: str = "",
+def _write_atomically(folder: str, tables: dict[str, arrow.Table], summary: ShardSummary, settings: str = "",
                       files: dict[str, str] | None = None) -> None:
-    """Write into a temporary folder and rename it, so a killed run never leaves a half shard marked done.
+    """All or nothing (pipeline/storage.py), so a killed run never leaves a half shard marked done.
 
     The marker also records the settings and each file's digest: the state a later shard reads to reuse
     the rows of files that did not change (`reuse_unchanged_files`).
     """
-    staging = folder.with_name(f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp")
-    staging.mkdir(parents=True)
-    for name, table in tables.items():
-        pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
     payload = asdict(summary)
     payload.pop("reused")
     payload["settings"], payload["files"] = settings, dict(sorted((files or {}).items()))
-    (staging / DONE_MARKER).write_text(json.dumps(payload, indent=2, sort_keys=True))
-    if folder.exists():  # an earlier, unfinished attempt (no marker): replace it
-        shutil.rmtree(folder)
-    os.replace(staging, folder)
+    storage.write_folder(folder, tables, DONE_MARKER, payload)
 
 
 def prune_stale_shards(summaries: list[ShardSummary], now: float | None = None) -> list[str]:
@@ -362,22 +351,15 @@ def prune_stale_shards(summaries: list[ShardSummary], now: float | None = None) 
     """
     if not summaries:
         return []
-    work_dir = Path(summaries[0].folder).parent
-    used = {Path(summary.folder).name for summary in summaries}
+    used = {summary.folder.rstrip("/").rsplit("/", 1)[-1] for summary in summaries}
     cutoff = (time.time() if now is None else now) - STALE_WORK_SECONDS
-    removed = []
-    for folder in sorted(work_dir.iterdir()):
-        if folder.name in used or not folder.is_dir() or not folder.name.startswith(("shard-", "failed-", ".shard-",
-                                                                                     ".failed-")):
-            continue
-        try:
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder)
-                removed.append(folder.name)
-        except FileNotFoundError:  # removed by another build meanwhile
-            continue
-    return removed
+    return storage.prune_folders(storage.parent(summaries[0].folder), used,
+                                 ("shard-", "failed-", ".shard-", ".failed-"), cutoff)
 
 
-def read_shard_table(summary: ShardSummary, name: str) -> arrow.Table:
-    return pq.read_table(Path(summary.folder) / f"{name}.parquet")
+def shard_file(summary: ShardSummary, name: str) -> str:
+    return storage.join(summary.folder, f"{name}.parquet")
+
+
+def read_shard_table(summary: ShardSummary, name: str, columns: list[str] | None = None) -> arrow.Table:
+    return storage.read_parquet(shard_file(summary, name), columns)

@@ -60,3 +60,40 @@ LIGHT_ENRICH = EnrichConfig(entities=False, quotes=False, keywords=False)
 
 def light(**settings) -> BuildConfig:
     return BuildConfig(enrich=LIGHT_ENRICH, **settings)
+
+
+SECRET = "s3cr3t-never-printed"
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    """moto's S3 on 127.0.0.1 (a free port), with credentials given the standard way: the environment."""
+    moto_server = pytest.importorskip("moto.server")
+    pytest.importorskip("s3fs")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    patch = pytest.MonkeyPatch()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": SECRET,
+                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://{host}:{port}"}.items():
+        patch.setenv(key, value)
+    import boto3
+
+    for bucket in ("releases", "work"):
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    import s3fs
+
+    s3fs.S3FileSystem.clear_instance_cache()  # a cached instance would keep another module's server address
+    yield f"http://{host}:{port}"
+    patch.undo()
+    server.stop()
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
+@pytest.fixture(scope="module")
+def prefect_harness():
+    """A private Prefect server for one test module (local mode, as the CLI runs it)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -8,17 +8,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from .conftest import ROOT, SEED, light
-
-
-@pytest.fixture(scope="module")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
 
 
 def test_flow_builds_mixed_inputs(prefect_harness, mixed_inputs, tmp_path):
@@ -97,3 +88,18 @@ def test_flow_tasks_do_not_hash_their_inputs(prefect_harness, mixed_inputs, tmp_
     result = run_build([str(mixed_inputs)], str(tmp_path), BuildConfig(shard_size=2), workers=1)
     assert result["published"] and result["counts"]["published"] == 2
     assert hashed == []  # (Prefect catches and logs a failing cache key: a raising stub would pass anyway)
+
+
+def test_the_shipped_deployment_calls_the_flow_with_its_own_parameters():
+    """prefect.yaml is only read by `prefect deploy`: a renamed flow parameter would break it silently."""
+    import inspect
+
+    import yaml
+
+    from flows.build import build_flow
+
+    deployment = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"][0]
+    module, name = deployment["entrypoint"].split(":")
+    assert (ROOT / module).exists() and name == build_flow.fn.__name__
+    inspect.signature(build_flow.fn).bind(**deployment["parameters"])  # raises on an unknown or missing one
+    assert [s["cron"] for s in deployment["schedules"]] == ["0 * * * *"]

@@ -15,32 +15,7 @@ from flows.cli import app
 from pipeline.build import build
 from pipeline.publish.targets import TargetError, push_release
 
-from .conftest import SEED, SHARED, need_shared
-
-SECRET = "s3cr3t-never-printed"
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    """moto's S3 on 127.0.0.1 (a free port), with credentials given the standard way: the environment."""
-    moto_server = pytest.importorskip("moto.server")
-    pytest.importorskip("s3fs")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    patch = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": SECRET,
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://{host}:{port}"}.items():
-        patch.setenv(key, value)
-    import boto3
-
-    boto3.client("s3").create_bucket(Bucket="releases")
-    import fsspec
-
-    fsspec.filesystem("s3").invalidate_cache()
-    yield f"http://{host}:{port}"
-    patch.undo()
-    server.stop()
+from .conftest import SECRET, SEED, SHARED, need_shared
 
 
 @pytest.fixture(scope="module")

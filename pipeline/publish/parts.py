@@ -17,17 +17,16 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import pyarrow as arrow
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from pipeline import storage
 from pipeline.config import BuildConfig, DedupConfig
 from pipeline.dedup import SIGNATURE_SCHEMA, Match, find_duplicates, signatures_table
 from pipeline.publish.parquet import ROW_GROUP_BYTES, WRITER_SETTINGS
 from pipeline.schemas import ARROW_SCHEMAS, PER_DOCUMENT_TABLES
-from pipeline.shards import SIGNATURES, ShardSummary, read_shard_table
+from pipeline.shards import SIGNATURES, ShardSummary, read_shard_table, shard_file
 
 RELEASE_TABLES = tuple(ARROW_SCHEMAS)
 
@@ -67,7 +66,7 @@ def _index(summaries: list[ShardSummary]) -> arrow.Table:
     """doc_id, source_path and shard of every document the shards published: a few dozen bytes a row."""
     parts = []
     for summary in summaries:
-        table = pq.read_table(Path(summary.folder) / "documents.parquet", columns=["doc_id", "source_path"])
+        table = read_shard_table(summary, "documents", columns=["doc_id", "source_path"])
         parts.append(table.append_column("shard", arrow.array([summary.index] * table.num_rows, arrow.int64())))
     if not parts:
         return arrow.table({"doc_id": arrow.array([], arrow.string()), "source_path": arrow.array([], arrow.string()),
@@ -91,7 +90,7 @@ def plan_duplicates(summaries: list[ShardSummary], config: DedupConfig) -> Dupli
     plan.published = set(kept)
     if not (config.exact_text or config.near) or len(kept) < 2:
         return plan
-    folders = {s.index: Path(s.folder) for s in summaries}
+    folders = {s.index: s for s in summaries}
     documents = arrow.table({"doc_id": list(kept), "source_path": [p for p, _ in kept.values()]})
     text_of = _text_reader(folders, {d: s for d, (_, s) in kept.items()})
     matches = find_duplicates(documents, _signatures(summaries, kept, config, text_of), config, text_of)
@@ -113,12 +112,12 @@ def _row(match: Match, source_path: str, kept_path: str) -> dict:
             "kept_source_path": kept_path, "method": match.method, "similarity": match.similarity}
 
 
-def _text_reader(folders: dict[int, Path], shard_of: dict[str, int]):
+def _text_reader(folders: dict[int, ShardSummary], shard_of: dict[str, int]):
     """doc_id -> text, reading one shard's texts at a time (candidates come in runs from the same shards)."""
 
     @lru_cache(maxsize=4)
     def shard_texts(shard: int) -> dict[str, str]:
-        table = pq.read_table(folders[shard] / "documents.parquet", columns=["doc_id", "text"])
+        table = read_shard_table(folders[shard], "documents", columns=["doc_id", "text"])
         return dict(zip(table["doc_id"].to_pylist(), table["text"].to_pylist(), strict=True))
 
     return lambda doc_id: shard_texts(shard_of[doc_id])[doc_id]
@@ -129,9 +128,8 @@ def _signatures(summaries: list[ShardSummary], kept: dict[str, tuple[str, int]],
     """The signatures the shards stored (one row per kept document); computed for shards that have none."""
     parts = []
     for summary in summaries:
-        path = Path(summary.folder) / f"{SIGNATURES}.parquet"
-        if path.exists():
-            table = pq.read_table(path).cast(SIGNATURE_SCHEMA)
+        if storage.exists(shard_file(summary, SIGNATURES)):
+            table = read_shard_table(summary, SIGNATURES).cast(SIGNATURE_SCHEMA)
         else:
             docs = read_shard_table(summary, "documents").select(["doc_id", "text"])
             table = signatures_table(docs, config)

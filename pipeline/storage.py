@@ -1,0 +1,162 @@
+"""Work folders on a local disk or any fsspec URL (s3://, gs://, ...), so workers on other machines can
+write their shard outputs where the publishing process reads them.
+
+A location is a plain string: a local path, or a URL whose protocol names the file system. A finished
+folder is all-or-nothing either way: on a local disk it is written under a temporary name and renamed;
+object stores have no rename, so there the tables are written first and the marker last, and a folder
+counts as finished once its marker exists (a killed attempt leaves tables without one, redone later).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import fsspec
+import pyarrow as arrow
+import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
+
+LAST_USED = "_LAST_USED"  # object stores cannot touch a folder: a reused shard rewrites this empty file
+
+
+def is_local(location: str | Path) -> bool:
+    text = str(location)
+    return "://" not in text or text.startswith("file://")
+
+
+def _local(location: str | Path) -> Path:
+    text = str(location)
+    return Path(text[len("file://"):] if text.startswith("file://") else text)
+
+
+def _remote(location: str, fresh: bool = False) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The file system and path; `fresh` drops cached listings (other workers write beside this process,
+    and s3fs answers `exists` from a listing cached before they did)."""
+    fs, path = url_to_fs(location)
+    if fresh:
+        fs.invalidate_cache()
+    return fs, path.rstrip("/")
+
+
+def _as_url(fs: fsspec.AbstractFileSystem, path: str) -> str:
+    return fs.unstrip_protocol(path)
+
+
+def join(location: str | Path, name: str) -> str:
+    if is_local(location):
+        return str(_local(location) / name)
+    return f"{str(location).rstrip('/')}/{name}"
+
+
+def exists(location: str) -> bool:
+    if is_local(location):
+        return _local(location).exists()
+    fs, path = _remote(location, fresh=True)
+    return fs.exists(path)
+
+
+def read_json(location: str) -> dict | None:
+    """The JSON object at `location`, or None when there is none (or it is unreadable: treated as absent)."""
+    try:
+        if is_local(location):
+            return json.loads(_local(location).read_text())
+        fs, path = _remote(location)
+        return json.loads(fs.cat_file(path))
+    except (OSError, ValueError):
+        return None
+
+
+def read_parquet(location: str, columns: list[str] | None = None) -> arrow.Table:
+    if is_local(location):
+        return pq.read_table(_local(location), columns=columns)
+    fs, path = _remote(location, fresh=True)
+    return pq.read_table(path, columns=columns, filesystem=fs)
+
+
+def glob(folder: str | Path, pattern: str) -> list[str]:
+    """Sorted locations matching `pattern` under `folder`, written the way `folder` is (path or URL)."""
+    if is_local(folder):
+        return [str(found) for found in sorted(_local(folder).glob(pattern))]
+    fs, path = _remote(str(folder), fresh=True)
+    return sorted(_as_url(fs, found) for found in fs.glob(f"{path}/{pattern}"))
+
+
+def parent(location: str) -> str:
+    if is_local(location):
+        return str(_local(location).parent)
+    return location.rstrip("/").rsplit("/", 1)[0]
+
+
+def touch_folder(folder: str) -> None:
+    """Mark a folder as in use now, so a concurrent build's pruning spares it."""
+    if is_local(folder):
+        os.utime(_local(folder))
+        return
+    fs, path = _remote(folder)
+    fs.pipe_file(f"{path}/{LAST_USED}", b"")
+
+
+def write_folder(folder: str, tables: dict[str, arrow.Table], marker_name: str, marker: dict) -> None:
+    """Write `<name>.parquet` for each table and then the marker, as one all-or-nothing folder."""
+    if is_local(folder):
+        target = _local(folder)
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        staging.mkdir(parents=True)
+        for name, table in tables.items():
+            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+        (staging / marker_name).write_text(json.dumps(marker, indent=2, sort_keys=True))
+        if target.exists():  # an earlier, unfinished attempt (no marker): replace it
+            shutil.rmtree(target)
+        os.replace(staging, target)
+        return
+    fs, path = _remote(folder)
+    fs.makedirs(path, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, f"{path}/{name}.parquet", compression="zstd", filesystem=fs)
+    fs.pipe_file(f"{path}/{marker_name}", json.dumps(marker, indent=2, sort_keys=True).encode())
+
+
+def prune_folders(work_dir: str, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
+    """Remove the folders under `work_dir` named with one of `prefixes`, not in `keep`, unused since `cutoff`."""
+    if is_local(work_dir):
+        return _prune_local(_local(work_dir), keep, prefixes, cutoff)
+    fs, root = _remote(work_dir, fresh=True)
+    removed = []
+    for entry in sorted(fs.ls(root, detail=True), key=lambda e: e["name"]):
+        name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
+        if entry["type"] != "directory" or name in keep or not name.startswith(prefixes):
+            continue
+        last_used = _last_modified(fs, entry["name"])
+        if last_used is not None and last_used < cutoff:
+            fs.rm(entry["name"], recursive=True)
+            removed.append(name)
+    return removed
+
+
+def _prune_local(work_dir: Path, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
+    removed = []
+    for folder in sorted(work_dir.iterdir()):
+        if folder.name in keep or not folder.is_dir() or not folder.name.startswith(prefixes):
+            continue
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed.append(folder.name)
+        except FileNotFoundError:  # removed by another build meanwhile
+            continue
+    return removed
+
+
+def _last_modified(fs: fsspec.AbstractFileSystem, folder: str) -> float | None:
+    """The newest modification time of a folder's files (object stores keep none for folders)."""
+    times = []
+    for path in fs.find(folder):
+        try:
+            times.append(fs.modified(path).timestamp())
+        except (OSError, NotImplementedError):
+            continue
+    return max(times) if times else None
