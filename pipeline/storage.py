@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import fsspec
@@ -125,16 +126,34 @@ def prune_folders(work_dir: str, keep: set[str], prefixes: tuple[str, ...], cuto
     if is_local(work_dir):
         return _prune_local(_local(work_dir), keep, prefixes, cutoff)
     fs, root = _remote(work_dir, fresh=True)
-    removed = []
-    for entry in sorted(fs.ls(root, detail=True), key=lambda e: e["name"]):
-        name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
-        if entry["type"] != "directory" or name in keep or not name.startswith(prefixes):
+    last_used: dict[str, float] = {}  # folder -> newest file in it, from one listing (object stores keep no
+    for path, info in fs.find(root, detail=True).items():  # times for folders)
+        name = path[len(root):].strip("/").split("/", 1)[0]
+        if name in keep or not name.startswith(prefixes) or "/" not in path[len(root):].strip("/"):
             continue
-        last_used = _last_modified(fs, entry["name"])
-        if last_used is not None and last_used < cutoff:
-            fs.rm(entry["name"], recursive=True)
+        last_used[name] = max(last_used.get(name, 0.0), _modified(fs, path, info))
+    removed = []
+    for name, when in sorted(last_used.items()):
+        if when < cutoff:
+            fs.rm(f"{root}/{name}", recursive=True)
             removed.append(name)
     return removed
+
+
+def _modified(fs: fsspec.AbstractFileSystem, path: str, info: dict) -> float:
+    """A file's modification time from its listing entry (the key differs per file system), else asked."""
+    for key in ("LastModified", "mtime", "updated", "last_modified", "created"):
+        value = info.get(key)
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, str) and value:
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+    return fs.modified(path).timestamp()
 
 
 def _prune_local(work_dir: Path, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
@@ -149,14 +168,3 @@ def _prune_local(work_dir: Path, keep: set[str], prefixes: tuple[str, ...], cuto
         except FileNotFoundError:  # removed by another build meanwhile
             continue
     return removed
-
-
-def _last_modified(fs: fsspec.AbstractFileSystem, folder: str) -> float | None:
-    """The newest modification time of a folder's files (object stores keep none for folders)."""
-    times = []
-    for path in fs.find(folder):
-        try:
-            times.append(fs.modified(path).timestamp())
-        except (OSError, NotImplementedError):
-            continue
-    return max(times) if times else None

@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 import pipeline.shards
 from flows.cli import app
 from pipeline.build import build, work_dir_for
-from pipeline.shards import DONE_MARKER, STALE_WORK_SECONDS, plan_shards, process_shard, prune_stale_shards
+from pipeline.shards import (
+    DONE_MARKER,
+    STALE_WORK_SECONDS,
+    ShardSummary,
+    plan_shards,
+    process_shard,
+    prune_stale_shards,
+)
 from pipeline.sources import discover_inputs
 
 from .conftest import SECRET, light
@@ -113,3 +120,8 @@ def test_dask_workers_write_shards_to_s3_and_a_rerun_reuses_them(s3_server, pref
     assert len(s3fs.S3FileSystem().glob(f"work/broadsheet/shard-*/{DONE_MARKER}")) == first["shards"]
     assert not work_dir_for(tmp_path / "dask", config).exists()
     assert again["shards_reused"] == again["shards"] and not again["published"]
+    # pruning reads S3's own modification times: nothing is stale now, everything a day and more later
+    gone = ShardSummary(index=0, key="gone", folder=f"{url}/shard-gone")
+    assert prune_stale_shards([gone], now=time.time()) == []
+    assert len(prune_stale_shards([gone], now=time.time() + STALE_WORK_SECONDS + 60)) == first["shards"]
+    assert s3fs.S3FileSystem().glob(f"work/broadsheet/shard-*/{DONE_MARKER}") == []
