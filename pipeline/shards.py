@@ -357,6 +357,15 @@ def prune_stale_shards(summaries: list[ShardSummary], now: float | None = None) 
                                  ("shard-", "failed-", ".shard-", ".failed-"), cutoff)
 
 
+def check_reachable(summaries: list[ShardSummary]) -> None:
+    """Fail with the cause when the publisher cannot see a shard its workers finished."""
+    for summary in summaries:
+        if not storage.exists(storage.join(summary.folder, DONE_MARKER)):
+            raise FileNotFoundError(
+                f"shard {summary.key} was finished by a worker but {summary.folder} is not visible here: workers on "
+                "other machines need a shared work folder (an NFS mount, or --work-dir s3://... any fsspec URL)")
+
+
 def shard_file(summary: ShardSummary, name: str) -> str:
     return storage.join(summary.folder, f"{name}.parquet")
 

@@ -125,3 +125,19 @@ def test_dask_workers_write_shards_to_s3_and_a_rerun_reuses_them(s3_server, pref
     assert prune_stale_shards([gone], now=time.time()) == []
     assert len(prune_stale_shards([gone], now=time.time() + STALE_WORK_SECONDS + 60)) == first["shards"]
     assert s3fs.S3FileSystem().glob(f"work/broadsheet/shard-*/{DONE_MARKER}") == []
+
+
+def test_a_shard_written_where_the_publisher_cannot_see_it_is_named(tmp_path):
+    """--dask-address with a work folder local to each worker machine: say so, instead of a bare missing file."""
+    import shutil
+
+    from pipeline.publish import publish_release
+
+    inputs = bbc_sample(tmp_path / "in", 6)
+    config = light(shard_size=3)
+    files = discover_inputs([inputs])
+    summaries = [process_shard(spec, str(tmp_path / "elsewhere"), config) for spec in plan_shards(files, config)]
+    shutil.rmtree(summaries[-1].folder)  # as if written on another machine's disk
+    with pytest.raises(FileNotFoundError, match=f"shard {summaries[-1].key} .*--work-dir s3://"):
+        publish_release(summaries, str(tmp_path / "out"), config, files)
+    assert not (tmp_path / "out").exists()

@@ -40,7 +40,7 @@ from pipeline.publish.parts import (
 from pipeline.publish.retention import RETENTION_POLICIES, carried_forward
 from pipeline.publish.splits import DEFAULT_SPLIT, check_splits, split_table
 from pipeline.schemas import ARROW_SCHEMAS, SORT_KEYS, TABLE_DESCRIPTIONS
-from pipeline.shards import BooksError, ShardSummary, prune_stale_shards
+from pipeline.shards import BooksError, ShardSummary, check_reachable, prune_stale_shards
 from pipeline.sources import InputFile
 from pipeline.sources.discover import sha256_file
 
@@ -188,6 +188,7 @@ def publish_release(summaries: list[ShardSummary], output: str | Path, config: B
                     inputs: list[InputFile], version: str | None = None) -> PublishResult:
     if config.retention not in RETENTION_POLICIES:
         raise ValueError(f"retention must be one of {RETENTION_POLICIES}, not {config.retention!r}")
+    check_reachable(summaries)  # before anything is written
     dataset_dir = Path(output) / config.dataset_name
     dataset_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(dataset_dir):
