@@ -40,6 +40,10 @@ def choose_work_dir(output: str | Path, config: BuildConfig, work_dir: str | Non
     if work_dir.startswith("memory://") and other_processes:
         raise ValueError(f"work folder {work_dir}: memory:// lives in one process, and shards run in worker "
                          "processes; use a folder or a shared URL (s3://, gs://, ...)")
+    try:
+        storage.check_writable(work_dir)
+    except OSError as error:
+        raise ValueError(redact(str(error))) from None
     return work_dir
 
 

@@ -53,6 +53,20 @@ def join(location: str | Path, name: str) -> str:
     return f"{str(location).rstrip('/')}/{name}"
 
 
+def check_writable(location: str) -> None:
+    """Write and remove a probe file, so a missing bucket or a read-only credential fails before any work
+    instead of failing (and quarantining) every shard."""
+    if is_local(location):
+        return
+    probe = f".probe-{uuid.uuid4().hex[:12]}"
+    try:
+        fs, path = _remote(location)
+        fs.pipe_file(f"{path}/{probe}", b"")
+        fs.rm_file(f"{path}/{probe}")
+    except Exception as error:  # noqa: BLE001 (each file system raises its own errors)
+        raise OSError(f"work folder {location}: cannot write there ({type(error).__name__}: {error})") from None
+
+
 def exists(location: str) -> bool:
     if is_local(location):
         return _local(location).exists()

@@ -141,3 +141,11 @@ def test_a_shard_written_where_the_publisher_cannot_see_it_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=f"shard {summaries[-1].key} .*--work-dir s3://"):
         publish_release(summaries, str(tmp_path / "out"), config, files)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unwritable_work_url_fails_before_any_work(s3_server, tmp_path):
+    inputs = bbc_sample(tmp_path / "in", 2)
+    with pytest.raises(ValueError, match="work folder s3://no-such-bucket/work: cannot write there") as caught:
+        build([str(inputs)], str(tmp_path / "out"), light(), work_dir="s3://no-such-bucket/work")
+    assert SECRET not in str(caught.value)
+    assert not (tmp_path / "out").exists()
