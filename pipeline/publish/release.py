@@ -92,7 +92,7 @@ class ReleaseWriter:
         self._written: list[tuple[str, int, Path]] = []  # split, file index, temporary path
         self._parent_dir, self._parent_parts, self._parent_files = parent_dir, {}, 0
         if parent_dir is not None:
-            manifest = _read_manifest(parent_dir)
+            manifest = versions.manifest_or_none(parent_dir) or {}
             self._parent_parts = {part["key"]: part for part in manifest.get("parts") or [] if part.get("key")}
             self._parent_files = manifest.get("part_files") or 0
 
@@ -169,13 +169,6 @@ class ReleaseWriter:
             written.append((split, index, final))
         self._written = written
         return [path for _, _, path in written]
-
-
-def _read_manifest(release_dir: Path) -> dict:
-    try:
-        return json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def remove_stale_staging(dataset_dir: Path) -> None:
@@ -281,7 +274,7 @@ def _publish_locked(summaries, dataset_dir: Path, config: BuildConfig, inputs, v
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         from pipeline.quality.publish_gate import gate_staging  # here: the gate reads releases via this package
 
-        parent_manifest = _read_manifest(dataset_dir / parent) if parent else {}
+        parent_manifest = (versions.manifest_or_none(dataset_dir / parent) or {}) if parent else {}
         trusted = ({f["sha256"] for f in parent_manifest.get("files") or []}
                    if parent_manifest.get("code_version") == pipeline.__version__ else set())
         report = gate_staging(staging, dataset_dir, version, trusted)  # audit before publishing: raises if it fails
@@ -308,9 +301,8 @@ def _only_rows_moved(change, parent_dir: Path, files: list[dict]) -> bool:
     and other bytes are a real serialisation change (a PATCH)."""
     if change.bump != "patch" or change.metadata_changed:
         return False
-    try:
-        parent = json.loads((parent_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    parent = versions.manifest_or_none(parent_dir)
+    if parent is None:
         return False
     layout = sorted((f["path"], f["rows"]) for f in parent.get("files") or [])
     return layout != sorted((f["path"], f["rows"]) for f in files)

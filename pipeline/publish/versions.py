@@ -38,7 +38,15 @@ def latest_version(dataset_dir: Path) -> str | None:
 
 
 def read_manifest(release_dir: Path) -> dict:
-    return json.loads((release_dir / "manifest.json").read_text())
+    return json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def manifest_or_none(release_dir: Path) -> dict | None:
+    """A parent's manifest where a missing or damaged one only means less to compare against."""
+    try:
+        return read_manifest(release_dir)
+    except (OSError, ValueError):
+        return None
 
 
 def bump(version: str | None, part: str) -> str:

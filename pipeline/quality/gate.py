@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pyarrow as arrow
 
+from pipeline.publish.versions import manifest_or_none
 from pipeline.quality.config import load_rules
 from pipeline.quality.contracts import contract_checks
 from pipeline.quality.integrity import integrity_checks, reference_checks
@@ -32,10 +32,7 @@ def previous_manifest(loaded: LoadedRelease) -> dict | None:
     parent = loaded.manifest.get("parent_version")
     if not parent:
         return None
-    try:
-        return json.loads((loaded.dataset_dir / str(parent) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return manifest_or_none(loaded.dataset_dir / str(parent))
 
 
 def release_stats(tables: dict[str, arrow.Table], manifest: dict, previous: dict | None,
