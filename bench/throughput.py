@@ -4,7 +4,8 @@ For each size: a synthetic corpus (bench/corpus.py), then, each as its own proce
   1. the library build (pipeline.build.build, process pool of --workers): the baseline without Prefect;
   2. the same build through the CLI (Prefect flow in local mode, same number of workers);
   3. an incremental CLI build after adding 1% new documents.
-Prefect's share = (CLI wall - library wall) / CLI wall, both full builds of the same corpus.
+Prefect's share = (CLI wall - library wall) / CLI wall, both full builds of the same corpus; the same with
+CPU seconds (the whole process tree) as a check that holds when something else shares the machine.
 Run: .venv/bin/python bench/throughput.py --sizes 10000 100000 --workers 2
 """
 
@@ -37,14 +38,17 @@ LIGHT_SETTINGS = "enrich:\n  entities: false\n  quotes: false\n  keywords: false
 
 
 def timed(command: list[str]) -> dict:
-    """Wall seconds and peak RSS (largest process of the tree, from GNU time) of one command."""
+    """Wall seconds, CPU seconds and peak RSS (largest process of the tree, from GNU time) of one command."""
     started = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *command], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)[1])
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(rss_kb / 1024, 1)}
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", proc.stderr)[1]) for kind in ("User", "System"))
+    # CPU seconds of the whole tree (workers and Prefect's server included): a load-independent companion
+    # to the wall time when the machine is shared.
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 1), "peak_rss_mb": round(rss_kb / 1024, 1)}
 
 
 def stage_seconds(work_dir: Path) -> dict[str, float]:
@@ -86,6 +90,7 @@ def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool,
     result["flow_full"] = full
     if library:
         result["prefect_share"] = round((full["wall_s"] - result["library"]["wall_s"]) / full["wall_s"], 3)
+        result["prefect_share_of_cpu"] = round((full["cpu_s"] - result["library"]["cpu_s"]) / full["cpu_s"], 3)
     write_corpus(corpus, size // 100, start=size)  # 1% new documents
     incremental = timed([*cli, "--output", str(flow_out)])
     incremental["ratio_to_full"] = round(incremental["wall_s"] / full["wall_s"], 3)
