@@ -63,7 +63,8 @@ def corpus_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*.txt")) / 1e6
 
 
-def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool, light: bool = False) -> dict:
+def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool, light: bool = False,
+             flow: bool = True) -> dict:
     corpus = write_corpus(out / f"corpus-{size}", size)
     mb = corpus_mb(corpus)
     result: dict = {"documents": size, "input_mb": round(mb, 1), "workers": workers, "shard_size": shard_size,
@@ -82,6 +83,9 @@ def run_size(size: int, workers: int, shard_size: int, out: Path, library: bool,
         result["library"] = timed([sys.executable, "-c", LIBRARY_BUILD, str(corpus), str(lib_out),
                                    str(shard_size), str(workers), *settings])
         result["stage_cpu_seconds"] = stage_seconds(lib_out / "broadsheet" / ".work")
+    if not flow:
+        shutil.rmtree(corpus)
+        return result
     flow_out = out / f"flow-{size}"
     shutil.rmtree(flow_out, ignore_errors=True)
     full = timed([*cli, "--output", str(flow_out)])
@@ -105,16 +109,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shard-size", type=int, default=500)
     parser.add_argument("--no-library", action="store_true", help="skip the library baseline (Prefect share)")
+    parser.add_argument("--library-only", action="store_true",
+                        help="only the library baseline (to re-measure it when the paired run was disturbed)")
     parser.add_argument("--light", action="store_true",
                         help="NER, quotes and keywords off (see bench/enrich.py for their rates)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
     results = []
     for size in args.sizes:
-        result = run_size(size, args.workers, args.shard_size, args.out, not args.no_library, args.light)
+        result = run_size(size, args.workers, args.shard_size, args.out, not args.no_library, args.light,
+                          flow=not args.library_only)
         print(json.dumps(result), flush=True)
         results.append(result)
-    name = "throughput-light.json" if args.light else "throughput.json"
+    name = ("throughput-light" if args.light else "throughput") + ("-library" if args.library_only else "") + ".json"
     (args.out / name).write_text(json.dumps(results, indent=2))
 
 
