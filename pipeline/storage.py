@@ -29,9 +29,10 @@ def is_local(location: str | Path) -> bool:
     return "://" not in text or text.startswith("file://")
 
 
-def _local(location: str | Path) -> Path:
+def local_path(location: str | Path) -> Path:
+    """A local location as a path (`file://` URLs included)."""
     text = str(location)
-    return Path(text[len("file://"):] if text.startswith("file://") else text)
+    return Path(url_to_fs(text)[1] if text.startswith("file://") else text)
 
 
 def _remote(location: str, fresh: bool = False) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -43,13 +44,9 @@ def _remote(location: str, fresh: bool = False) -> tuple[fsspec.AbstractFileSyst
     return fs, path.rstrip("/")
 
 
-def _as_url(fs: fsspec.AbstractFileSystem, path: str) -> str:
-    return fs.unstrip_protocol(path)
-
-
 def join(location: str | Path, name: str) -> str:
     if is_local(location):
-        return str(_local(location) / name)
+        return str(local_path(location) / name)
     return f"{str(location).rstrip('/')}/{name}"
 
 
@@ -69,7 +66,7 @@ def check_writable(location: str) -> None:
 
 def exists(location: str) -> bool:
     if is_local(location):
-        return _local(location).exists()
+        return local_path(location).exists()
     fs, path = _remote(location, fresh=True)
     return fs.exists(path)
 
@@ -78,7 +75,7 @@ def read_json(location: str) -> dict | None:
     """The JSON object at `location`, or None when there is none (or it is unreadable: treated as absent)."""
     try:
         if is_local(location):
-            return json.loads(_local(location).read_text())
+            return json.loads(local_path(location).read_text())
         fs, path = _remote(location)
         return json.loads(fs.cat_file(path))
     except (OSError, ValueError):
@@ -87,7 +84,7 @@ def read_json(location: str) -> dict | None:
 
 def read_parquet(location: str, columns: list[str] | None = None) -> arrow.Table:
     if is_local(location):
-        return pq.read_table(_local(location), columns=columns)
+        return pq.read_table(local_path(location), columns=columns)
     fs, path = _remote(location, fresh=True)
     return pq.read_table(path, columns=columns, filesystem=fs)
 
@@ -95,21 +92,21 @@ def read_parquet(location: str, columns: list[str] | None = None) -> arrow.Table
 def glob(folder: str | Path, pattern: str) -> list[str]:
     """Sorted locations matching `pattern` under `folder`, written the way `folder` is (path or URL)."""
     if is_local(folder):
-        return [str(found) for found in sorted(_local(folder).glob(pattern))]
+        return [str(found) for found in sorted(local_path(folder).glob(pattern))]
     fs, path = _remote(str(folder), fresh=True)
-    return sorted(_as_url(fs, found) for found in fs.glob(f"{path}/{pattern}"))
+    return sorted(fs.unstrip_protocol(found) for found in fs.glob(f"{path}/{pattern}"))
 
 
 def parent(location: str) -> str:
     if is_local(location):
-        return str(_local(location).parent)
+        return str(local_path(location).parent)
     return location.rstrip("/").rsplit("/", 1)[0]
 
 
 def touch_folder(folder: str) -> None:
     """Mark a folder as in use now, so a concurrent build's pruning spares it."""
     if is_local(folder):
-        os.utime(_local(folder))
+        os.utime(local_path(folder))
         return
     fs, path = _remote(folder)
     fs.pipe_file(f"{path}/{LAST_USED}", b"")
@@ -118,7 +115,7 @@ def touch_folder(folder: str) -> None:
 def write_folder(folder: str, tables: dict[str, arrow.Table], marker_name: str, marker: dict) -> None:
     """Write `<name>.parquet` for each table and then the marker, as one all-or-nothing folder."""
     if is_local(folder):
-        target = _local(folder)
+        target = local_path(folder)
         staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
         staging.mkdir(parents=True)
         for name, table in tables.items():
@@ -138,7 +135,7 @@ def write_folder(folder: str, tables: dict[str, arrow.Table], marker_name: str, 
 def prune_folders(work_dir: str, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
     """Remove the folders under `work_dir` named with one of `prefixes`, not in `keep`, unused since `cutoff`."""
     if is_local(work_dir):
-        return _prune_local(_local(work_dir), keep, prefixes, cutoff)
+        return _prunelocal_path(local_path(work_dir), keep, prefixes, cutoff)
     fs, root = _remote(work_dir, fresh=True)
     last_used: dict[str, float] = {}  # folder -> newest file in it, from one listing (object stores keep no
     for path, info in fs.find(root, detail=True).items():  # times for folders)
@@ -170,7 +167,7 @@ def _modified(fs: fsspec.AbstractFileSystem, path: str, info: dict) -> float:
     return fs.modified(path).timestamp()
 
 
-def _prune_local(work_dir: Path, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
+def _prunelocal_path(work_dir: Path, keep: set[str], prefixes: tuple[str, ...], cutoff: float) -> list[str]:
     removed = []
     for folder in sorted(work_dir.iterdir()):
         if folder.name in keep or not folder.is_dir() or not folder.name.startswith(prefixes):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import fsspec
 
+from pipeline import storage
 from pipeline.redact import redact, refuse_credentials
 
 
@@ -68,7 +69,7 @@ def read_input_bytes(item: InputFile, limit: int = -1) -> bytes:
 def _local(raw: str | Path) -> str | Path:
     """A `file://` URL as a plain path; anything else unchanged."""
     if is_url(raw) and str(raw).startswith("file://"):
-        return fsspec.core.url_to_fs(str(raw))[1]
+        return str(storage.local_path(raw))
     return raw
 
 
